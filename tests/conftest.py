@@ -1,0 +1,68 @@
+"""Test-wide set-up: offline profile, no network, and tiny random BERT models."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+GUARD_DIR = Path(__file__).parent / "netguard"
+
+# Tests never touch the network: the offline profile for this process and every kernel it starts ...
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["TOKENIZERS_PARALLELISM"] = "false"
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD_DIR), os.environ.get("PYTHONPATH")]))
+# ... and a guard that makes any attempt fail, here and (through sitecustomize) in the kernels.
+sys.path.insert(0, str(GUARD_DIR))
+import netguard  # noqa: E402
+
+netguard.install()
+
+
+@pytest.fixture(autouse=True)
+def _no_network_attempts():
+    netguard.attempts.clear()
+    yield
+    tried, netguard.attempts[:] = list(netguard.attempts), []
+    if tried:
+        pytest.fail(f"the test tried to use the network: {tried}")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_profile():
+    from course_utils.profiles import get_profile
+
+    get_profile.cache_clear()
+    yield
+    get_profile.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def bundled_dir() -> str:
+    from course_utils.profiles import bundled_model_path
+
+    return str(bundled_model_path())
+
+
+@pytest.fixture(scope="session")
+def tokenizer(bundled_dir):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(bundled_dir)
+
+
+@pytest.fixture(scope="session")
+def tiny_bert():
+    """A randomly initialised 2-layer BERT with the real vocabulary size: fast, and offline."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64
+    )
+    return BertModel(config).eval()
