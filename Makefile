@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lab test clean
+.PHONY: install lab test student clean
 
 install: $(STAMP)
 
@@ -26,3 +26,9 @@ test: install
 
 clean:
 	rm -rf $(VENV)
+
+# For teachers: copies of the notebooks without the solution cells (tagged "solution"), in student/.
+student: install
+	$(BIN)/jupyter nbconvert --to notebook --output-dir student \
+		--TagRemovePreprocessor.enabled=True --TagRemovePreprocessor.remove_cell_tags=solution \
+		--ClearOutputPreprocessor.enabled=True notebooks/*.ipynb

@@ -1,0 +1,276 @@
+"""Quality checks of the offline datasets in data/, and of the datasheet that describes them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from course_utils.data import NER_TAGS, TASKS, load_intents, load_task, offline_files
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+DATASHEET = (DATA / "README.md").read_text(encoding="utf-8")
+
+
+def rows(task: str) -> dict[str, list[dict]]:
+    return {
+        split: [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
+        for split, path in offline_files(task).items()
+    }
+
+
+def all_rows(task: str) -> list[dict]:
+    return [row for split_rows in rows(task).values() for row in split_rows]
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", "", text.lower())).strip()
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+(?:'\w+)?", text.lower())
+
+
+def distinct_bigram_ratio(texts: list[str]) -> float:
+    bigrams = [pair for text in texts for pair in zip(words(text), words(text)[1:])]
+    return len(set(bigrams)) / len(bigrams)
+
+
+def top_opening_share(texts: list[str]) -> float:
+    openings = Counter(" ".join(text.lower().split()[:3]) for text in texts if len(text.split()) >= 3)
+    return openings.most_common(1)[0][1] / len(texts)
+
+
+def entities(tags: list[str]) -> list[str]:
+    return [tag[2:] for tag in tags if tag.startswith("B-")]
+
+
+# Which text identifies an example, per task (for duplicate checks).
+KEYS = {
+    "sentiment": lambda r: normalise(r["sentence"]),
+    "reviews": lambda r: normalise(r["text"]),
+    "similarity": lambda r: (normalise(r["sentence1"]), normalise(r["sentence2"])),
+    "nli": lambda r: (normalise(r["premise"]), normalise(r["hypothesis"])),
+    "qa": lambda r: (normalise(r["context"]), normalise(r["question"])),
+    "ner": lambda r: normalise(" ".join(r["tokens"])),
+}
+
+
+@pytest.mark.parametrize("task", sorted(TASKS))
+def test_no_exact_or_normalised_duplicates_within_or_across_splits(task):
+    keys = [KEYS[task](row) for row in all_rows(task)]
+    duplicates = [key for key, count in Counter(keys).items() if count > 1]
+    assert duplicates == [], f"{len(duplicates)} duplicates in {task}, e.g. {duplicates[:2]}"
+
+
+@pytest.mark.parametrize(("task", "field"), [("nli", "premise"), ("qa", "context")])
+def test_shared_texts_stay_in_one_split(task, field):
+    seen: dict[str, str] = {}
+    for split, split_rows in rows(task).items():
+        for row in split_rows:
+            assert seen.setdefault(normalise(row[field]), split) == split, f"{field} in two splits: {row[field][:60]}"
+
+
+@pytest.mark.parametrize("task", sorted(TASKS))
+def test_loader_gives_the_hub_schema_offline(task):
+    dd = load_task(task, quick=False, online=False)
+    assert tuple(dd) == TASKS[task].splits
+    from course_utils.data import FEATURES
+
+    for split in dd.values():
+        assert split.features == FEATURES[task]
+
+
+def test_quick_mode_takes_seeded_subsets(monkeypatch):
+    from course_utils import data
+
+    monkeypatch.setitem(data.TASKS, "sentiment", data.TASKS["sentiment"].__class__(
+        "stanfordnlp/sst2", ("train", "validation", "test"), {"train": 100, "validation": 50, "test": 50}))
+    first = data.load_task("sentiment", quick=True, online=False)
+    second = data.load_task("sentiment", quick=True, online=False)
+    assert [len(s) for s in first.values()] == [100, 50, 50]
+    assert first["train"]["sentence"] == second["train"]["sentence"]
+
+
+def test_unknown_task_is_a_clear_error():
+    with pytest.raises(ValueError, match="task='poetry' is unknown"):
+        load_task("poetry")
+
+
+# --- sentiment -------------------------------------------------------------------------
+
+
+def test_sentiment_size_length_and_balance():
+    data = rows("sentiment")
+    everything = all_rows("sentiment")
+    assert len(everything) >= 1500
+    for split, split_rows in data.items():
+        share = sum(r["label"] for r in split_rows) / len(split_rows)
+        assert 0.45 <= share <= 0.55, f"{split}: {share:.1%} positive"
+    lengths = [len(r["sentence"].split()) for r in everything]
+    assert min(lengths) >= 5 and max(lengths) <= 45
+    shares = {split: len(r) / len(everything) for split, r in data.items()}
+    assert 0.65 <= shares["train"] <= 0.75 and 0.12 <= shares["test"] <= 0.18
+
+
+def test_reviews_size_length_and_balance():
+    everything = all_rows("reviews")
+    assert len(everything) >= 150
+    assert 0.45 <= sum(r["label"] for r in everything) / len(everything) <= 0.55
+    lengths = [len(r["text"].split()) for r in everything]
+    assert min(lengths) >= 80 and max(lengths) <= 350
+
+
+# --- similarity and intents ------------------------------------------------------------
+
+
+def test_similarity_scores_cover_the_scale():
+    everything = all_rows("similarity")
+    assert len(everything) >= 300
+    scores = [r["score"] for r in everything]
+    assert all(0.0 <= s <= 5.0 for s in scores)
+    bands = Counter(min(int(s), 4) for s in scores)
+    assert all(bands[band] / len(scores) >= 0.10 for band in range(5)), bands
+
+
+def test_intents_have_several_utterances_each():
+    intents = load_intents()
+    counts = Counter(intents["intent"])
+    assert len(counts) >= 8 and min(counts.values()) >= 5
+    assert len(set(map(normalise, intents["text"]))) == len(intents)
+
+
+# --- NLI -------------------------------------------------------------------------------
+
+
+def test_nli_every_premise_has_one_hypothesis_per_label():
+    everything = all_rows("nli")
+    assert len(everything) >= 900
+    by_premise: dict[str, list[int]] = {}
+    for r in everything:
+        by_premise.setdefault(r["premise"], []).append(r["label"])
+    assert len(by_premise) >= 300
+    assert all(sorted(labels) == [0, 1, 2] for labels in by_premise.values())
+
+
+def test_nli_contradictions_are_not_mostly_negation_words():
+    contradictions = [r["hypothesis"] for r in all_rows("nli") if r["label"] == 2]
+    negated = [h for h in contradictions if re.search(r"\b(not|no|never|nobody|nothing|none)\b|n't", h.lower())]
+    assert len(negated) / len(contradictions) < 0.25
+
+
+def test_nli_phenomena_are_varied():
+    counts = Counter(r["phenomenon"] for r in all_rows("nli"))
+    assert len(counts) >= 8 and min(n for tag, n in counts.items() if tag != "other") >= 40, counts
+
+
+# --- QA --------------------------------------------------------------------------------
+
+
+def test_qa_answers_are_exact_spans():
+    for r in all_rows("qa"):
+        for text, start in zip(r["answers"]["text"], r["answers"]["answer_start"], strict=True):
+            assert r["context"][start : start + len(text)] == text, r["id"]
+
+
+def test_qa_size_and_paragraph_lengths(tokenizer):
+    everything = all_rows("qa")
+    assert len(everything) >= 450
+    assert len({r["id"] for r in everything}) == len(everything)
+    contexts = {r["context"] for r in everything}
+    lengths = [len(c.split()) for c in contexts]
+    assert sum(80 <= n <= 300 for n in lengths) >= 120
+    assert min(lengths) >= 80 and max(lengths) <= 480
+    long_contexts = [c for c in contexts if len(tokenizer(c)["input_ids"]) > 384]
+    assert len(long_contexts) >= 8, "the doc-stride lesson needs contexts longer than 384 tokens"
+    validation_contexts = {r["context"] for r in rows("qa")["validation"]}
+    assert any(c in validation_contexts for c in long_contexts)
+
+
+# --- NER -------------------------------------------------------------------------------
+
+
+def test_ner_tags_are_valid_iob2():
+    for r in all_rows("ner"):
+        assert len(r["tokens"]) == len(r["ner_tags"]), r["id"]
+        previous = "O"
+        for tag in r["ner_tags"]:
+            assert tag in NER_TAGS, tag
+            if tag.startswith("I-"):
+                assert previous[2:] == tag[2:], f"{tag} after {previous} in {' '.join(r['tokens'])}"
+            previous = tag
+
+
+def test_ner_entity_counts():
+    everything = all_rows("ner")
+    assert len(everything) >= 1500
+    counts = Counter(e for r in everything for e in entities(r["ner_tags"]))
+    assert sum(counts.values()) >= 3000
+    assert all(counts[kind] >= 300 for kind in ("PER", "ORG", "LOC", "MISC")), counts
+    assert sum(not entities(r["ner_tags"]) for r in everything) >= 50, "sentences without entities"
+    assert sum(r["ner_tags"][0].startswith("B-") for r in everything) >= 100, "entities at sentence start"
+
+
+# --- lexical diversity -----------------------------------------------------------------
+
+TEXTS = {
+    "sentiment": lambda: [r["sentence"] for r in all_rows("sentiment")],
+    "reviews": lambda: [r["text"] for r in all_rows("reviews")],
+    "similarity": lambda: [r[f] for r in all_rows("similarity") for f in ("sentence1", "sentence2")],
+    "nli premises": lambda: sorted({r["premise"] for r in all_rows("nli")}),
+    "nli hypotheses": lambda: [r["hypothesis"] for r in all_rows("nli")],
+    "qa contexts": lambda: sorted({r["context"] for r in all_rows("qa")}),
+    "qa questions": lambda: [r["question"] for r in all_rows("qa")],
+    "ner": lambda: [" ".join(r["tokens"]) for r in all_rows("ner")],
+}
+MIN_BIGRAM_RATIO = 0.6
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_lexical_diversity(name):
+    texts = TEXTS[name]()
+    assert distinct_bigram_ratio(texts) >= MIN_BIGRAM_RATIO
+    assert top_opening_share(texts) <= 0.03
+
+
+# --- datasheet -------------------------------------------------------------------------
+
+
+def datasheet_rows(task: str) -> list[str]:
+    """The count rows data/README.md must contain for ``task``, computed from the files."""
+    data = rows(task)
+    lines = []
+    for split, split_rows in data.items():
+        if task in ("sentiment", "reviews"):
+            counts = Counter(r["label"] for r in split_rows)
+            lines.append(f"| {split} | {len(split_rows)} | {counts[0]} | {counts[1]} |")
+        elif task == "nli":
+            counts = Counter(r["label"] for r in split_rows)
+            premises = len({r["premise"] for r in split_rows})
+            lines.append(f"| {split} | {len(split_rows)} | {premises} | {counts[0]} | {counts[1]} | {counts[2]} |")
+        elif task == "similarity":
+            bands = Counter(min(int(r["score"]), 4) for r in split_rows)
+            lines.append(f"| {split} | {len(split_rows)} | " + " | ".join(str(bands[b]) for b in range(5)) + " |")
+        elif task == "qa":
+            contexts = {r["context"] for r in split_rows}
+            lines.append(f"| {split} | {len(contexts)} | {len(split_rows)} |")
+        elif task == "ner":
+            counts = Counter(e for r in split_rows for e in entities(r["ner_tags"]))
+            tokens = sum(len(r["tokens"]) for r in split_rows)
+            per_type = " | ".join(str(counts[k]) for k in ("PER", "ORG", "LOC", "MISC"))
+            lines.append(f"| {split} | {len(split_rows)} | {tokens} | {per_type} |")
+    return lines
+
+
+@pytest.mark.parametrize("task", sorted(TASKS))
+def test_datasheet_numbers_equal_the_files(task):
+    missing = [line for line in datasheet_rows(task) if line not in DATASHEET]
+    assert missing == [], f"data/README.md lacks or misstates these {task} rows: {missing}"
+
+
+def test_datasheet_intent_count():
+    intents = load_intents()
+    assert f"{len(intents)} utterances, {len(set(intents['intent']))} intents" in DATASHEET
