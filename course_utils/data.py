@@ -50,7 +50,9 @@ FEATURES = {
             "answers": {"text": List(Value("string")), "answer_start": List(Value("int32"))},
         }
     ),
-    "ner": Features({"id": Value("string"), "tokens": List(Value("string")), "ner_tags": List(ClassLabel(names=NER_TAGS))}),
+    "ner": Features(
+        {"id": Value("string"), "tokens": List(Value("string")), "ner_tags": List(ClassLabel(names=NER_TAGS))}
+    ),
 }
 
 

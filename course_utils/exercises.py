@@ -80,7 +80,8 @@ def check_padded_length(texts: Sequence[str], answer: int | None, tokenizer: Any
 def check_attention_mask(texts: Sequence[str], answer: Sequence[Sequence[int]] | None, tokenizer: Any) -> Verdict:
     """Lesson 2: the attention mask of a batch padded with ``padding=True``."""
     expected = tokenizer(list(texts), padding=True)["attention_mask"]
-    return check_answer("Attention mask", answer, expected, "1 for every real token ([CLS] and [SEP] too), 0 for [PAD].")
+    hint = "1 for every real token ([CLS] and [SEP] too), 0 for [PAD]."
+    return check_answer("Attention mask", answer, expected, hint)
 
 
 def check_token_type_ids(first: str, second: str, answer: Sequence[int] | None, tokenizer: Any) -> Verdict:

@@ -35,7 +35,7 @@ def words(text: str) -> list[str]:
 
 
 def distinct_bigram_ratio(texts: list[str]) -> float:
-    bigrams = [pair for text in texts for pair in zip(words(text), words(text)[1:])]
+    bigrams = [pair for text in texts for pair in zip(words(text), words(text)[1:], strict=False)]
     return len(set(bigrams)) / len(bigrams)
 
 

@@ -54,4 +54,5 @@ def test_every_code_cell_is_introduced_by_prose(path):
     for index, cell in enumerate(all_cells[1:], start=1):
         if cell["cell_type"] == "code" and not source(cell).startswith("# solution"):
             previous = all_cells[index - 1]
-            assert previous["cell_type"] == "markdown", f"cell {index} has no explanation before it:\n{source(cell)[:80]}"
+            intro = previous["cell_type"] == "markdown"
+            assert intro, f"cell {index} has no explanation before it:\n{source(cell)[:80]}"
