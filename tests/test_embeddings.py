@@ -8,7 +8,9 @@ from course_utils.embeddings import (
     combine_layers,
     embed_texts,
     flops_per_token,
+    fused_cpu_kernels,
     length_sorted_batches,
+    onednn_available,
     masked_max,
     masked_mean,
     num_hidden_states,
@@ -127,6 +129,29 @@ def test_several_poolings_at_once_and_pooler(tiny_bert, tokenizer):
     np.testing.assert_allclose(got["cls"], embed_texts(TEXTS, tiny_bert, tokenizer, "cls", progress=False))
 
 
+def test_fused_cpu_kernels_give_the_same_numbers_and_restore_the_model(tiny_bert4, tokenizer):
+    if not onednn_available():
+        pytest.skip("oneDNN is not available in this PyTorch build")
+    plain = embed_texts(TEXTS, tiny_bert4, tokenizer, ["mean", "max"], "all", fused_cpu=False, progress=False)
+    fused = embed_texts(TEXTS, tiny_bert4, tokenizer, ["mean", "max"], "all", fused_cpu=True, progress=False)
+    for name in plain:
+        np.testing.assert_allclose(fused[name], plain[name], atol=1e-5)
+    with fused_cpu_kernels(tiny_bert4) as on:
+        assert on
+        kinds = {type(m).__name__ for m in tiny_bert4.modules() if "forward" in vars(m)}
+        assert {"Linear", "BertIntermediate", "BertSelfOutput", "BertOutput"} <= kinds
+    assert not [m for m in tiny_bert4.modules() if "forward" in vars(m)]
+    with pytest.raises(KeyError), fused_cpu_kernels(tiny_bert4):
+        raise KeyError("boom")
+    assert not [m for m in tiny_bert4.modules() if "forward" in vars(m)]
+    tiny_bert4.train()
+    try:
+        with fused_cpu_kernels(tiny_bert4) as on:  # dropout must stay in charge while training
+            assert not on
+    finally:
+        tiny_bert4.eval()
+
+
 def test_combine_layers_on_a_tuple():
     states = tuple(torch.full((2, 3, 4), float(i)) for i in range(7))
     assert combine_layers(states, "all").shape == (7, 2, 3, 4)
@@ -159,7 +184,17 @@ def test_batches_respect_the_token_budget():
     for batch in batches:
         assert len(batch) <= 4
         assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 60
-    assert [lengths[i] for i in batches[0]] == [30, 30]  # longest first
+    assert {lengths[i] for i in batches[0]} == {30}  # longest first
+    no_overhead = length_sorted_batches(lengths, batch_tokens=60, max_batch_size=4, batch_cost_tokens=0)
+    assert sum(len(batch) * max(lengths[i] for i in batch) for batch in no_overhead) == sum(lengths)
+
+
+def test_batches_cut_where_the_length_changes():
+    lengths = [5] * 7 + [20] * 100 + [19] * 100
+    batches = length_sorted_batches(lengths, batch_tokens=2048)
+    assert [sorted({lengths[i] for i in batch}) for batch in batches] == [[20], [19], [5]]
+    many = length_sorted_batches(list(range(1, 300)) * 30, batch_tokens=1000, max_batch_size=64)
+    assert all(len(batch) <= 64 for batch in many)
 
 
 def test_model_mode_is_restored(tiny_bert, tokenizer):

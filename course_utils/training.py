@@ -1,0 +1,648 @@
+"""Fine-tuning helpers for lessons 6 (text classification) and 7 (NLI).
+
+* :data:`RUN_SIZES` / :func:`run_size`: how big a run is under the quick and full profiles;
+* :func:`training_args`: ``TrainingArguments`` for the Trainer, set from a run size;
+* :func:`classification_metrics` / :func:`compute_metrics`: accuracy and macro-F1 (scikit-learn);
+* :func:`train_loop`: the same training written as a plain PyTorch loop (torch ``AdamW``, linear
+  warm-up, gradient clipping, evaluation, progress bar), returning a history in the Trainer's
+  ``log_history`` format so :func:`plot_history` draws both;
+* :class:`BertClassifier`: our own head (encoder + dropout + linear on the pooled output);
+* :func:`predict`, :func:`save_model`, :func:`load_model`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .profiles import get_profile
+
+OUTPUT_DIR = Path(__file__).resolve().parent.parent / "notebooks" / "outputs"  # git-ignored
+MODEL_INPUTS = ("input_ids", "token_type_ids", "attention_mask")
+HEAD_FILE = "classifier_head.json"
+
+
+# Run sizes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunSize:
+    """How much data and how many steps one fine-tuning run takes (lessons 6-7)."""
+
+    task: str
+    size: str  # "quick" or "full"
+    train_examples: int | None  # None: the whole training split
+    eval_examples: int | None  # None: the whole evaluation split
+    epochs: float
+    batch_size: int
+    max_length: int
+    learning_rate: float
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    note: str = ""
+
+    def describe(self) -> str:
+        """One line for the notebook: what this run does."""
+        train = "all" if self.train_examples is None else f"{self.train_examples:,}"
+        evaluation = "all" if self.eval_examples is None else f"{self.eval_examples:,}"
+        return (
+            f"{self.task} [{self.size}]: {train} training examples, {evaluation} for evaluation, "
+            f"{self.epochs:g} epoch(s), batch {self.batch_size}, max_length {self.max_length}, "
+            f"lr {self.learning_rate:g}, warm-up {self.warmup_ratio:.0%}" + (f" - {self.note}" if self.note else "")
+        )
+
+    def steps(self, n_train: int) -> int:
+        """Optimizer steps for ``n_train`` examples: ceil(examples / batch) x epochs."""
+        return math.ceil(math.ceil(n_train / self.batch_size) * self.epochs)
+
+
+#: Quick: fits about a minute of training on a 2-core CPU (~0.5-1 s per step of 16 short
+#: sentences). Full: the sizes of the original tutorials, for a GPU.
+RUN_SIZES: dict[tuple[str, str], RunSize] = {
+    ("sentiment", "quick"): RunSize(
+        "sentiment", "quick", 800, None, 1, 16, 64, 2e-4, note="50 steps of short sentences, ~30 s on a 2-core CPU"
+    ),
+    ("sentiment", "full"): RunSize(
+        "sentiment", "full", None, None, 3, 32, 128, 2e-5, note="all of SST-2 (~66k sentences), 3 epochs"
+    ),
+    ("reviews", "quick"): RunSize(
+        "reviews", "quick", 320, 200, 1, 16, 128, 1e-4, note="a few hundred reviews cut to 128 tokens"
+    ),
+    ("reviews", "full"): RunSize(
+        "reviews",
+        "full",
+        None,
+        None,
+        2,
+        16,
+        512,
+        2e-5,
+        note="all of IMDb (25k reviews) at 512 tokens; the seed ran 5 epochs of BERT-base for 92.3%",
+    ),
+    ("nli", "quick"): RunSize(
+        "nli", "quick", 700, None, 4, 16, 128, 1e-4, note="~170 steps of sentence pairs, about 2 min on a 2-core CPU"
+    ),
+    ("nli", "full"): RunSize(
+        "nli", "full", 100_000, None, 2, 32, 128, 2e-5, note="a 100k-pair subset of SNLI, 2 epochs"
+    ),
+}
+
+
+def run_size(task: str, size: str | None = None) -> RunSize:
+    """The :class:`RunSize` of ``task`` under ``size`` ("quick"/"full"; default: the current profile)."""
+    size = get_profile().size if size is None else size
+    if size not in {"quick", "full"}:
+        raise ValueError(f"size={size!r} is not a run size: use 'quick' or 'full' (or None for the profile's).")
+    if (task, size) not in RUN_SIZES:
+        tasks = sorted({name for name, _ in RUN_SIZES})
+        raise ValueError(f"task={task!r} has no run size: choose one of {tasks}.")
+    return RUN_SIZES[(task, size)]
+
+
+def take(dataset: Any, n: int | None, seed: int = 42) -> Any:
+    """A seeded random subset of ``n`` rows of a ``datasets.Dataset`` (all of it if ``n`` is None or larger)."""
+    if n is not None and (not isinstance(n, int) or n <= 0):
+        raise ValueError(f"n={n!r} must be a positive int or None (None keeps every row).")
+    if n is None or len(dataset) <= n:
+        return dataset
+    return dataset.shuffle(seed=seed).select(range(n))
+
+
+def output_dir(name: str) -> Path:
+    """``notebooks/outputs/<name>`` (git-ignored): where runs and saved models go."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise ValueError(f"name={name!r} must be a plain folder name such as '06_trainer'.")
+    return OUTPUT_DIR / name
+
+
+# Metrics ---------------------------------------------------------------------------------
+
+
+def classification_metrics(labels: Sequence[int], preds: Sequence[int]) -> dict[str, float]:
+    """Accuracy and macro-F1 (the mean of the per-class F1 scores), via scikit-learn."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    labels, preds = np.asarray(labels), np.asarray(preds)
+    if labels.shape != preds.shape or labels.ndim != 1:
+        raise ValueError(f"labels {labels.shape} and preds {preds.shape} must be 1-D and of the same length.")
+    return {
+        "accuracy": float(accuracy_score(labels, preds)),
+        "macro_f1": float(f1_score(labels, preds, average="macro")),
+    }
+
+
+def compute_metrics(eval_pred: Any) -> dict[str, float]:
+    """For ``Trainer(compute_metrics=...)``: logits and labels in, accuracy and macro-F1 out."""
+    logits, labels = eval_pred.predictions, eval_pred.label_ids
+    if isinstance(logits, tuple):
+        logits = logits[0]
+    return classification_metrics(labels, np.argmax(logits, axis=-1))
+
+
+# Trainer ---------------------------------------------------------------------------------
+
+
+def training_args(
+    run: RunSize,
+    out: str | Path,
+    seed: int = 42,
+    eval_steps: int | None = None,
+    logging_steps: int = 5,
+    **overrides: Any,
+) -> Any:
+    """``TrainingArguments`` for ``run`` (lessons 6-7).
+
+    Evaluates every ``eval_steps`` steps (each epoch when None), logs the training loss every
+    ``logging_steps``, keeps the progress bar, saves no checkpoints in quick runs and reports to
+    no tracker. ``overrides`` go straight to ``TrainingArguments``.
+    """
+    from transformers import TrainingArguments
+
+    if not isinstance(run, RunSize):
+        raise TypeError(f"run must be a RunSize (from run_size(task)), not {type(run).__name__}.")
+    cuda = torch.cuda.is_available()
+    kwargs: dict[str, Any] = {
+        "output_dir": str(out),
+        "num_train_epochs": run.epochs,
+        "per_device_train_batch_size": run.batch_size,
+        "per_device_eval_batch_size": 2 * run.batch_size,
+        "learning_rate": run.learning_rate,
+        "lr_scheduler_type": "linear",
+        "warmup_steps": run.warmup_ratio,  # a float below 1 is a fraction of the steps
+        "weight_decay": run.weight_decay,
+        "max_grad_norm": 1.0,
+        "eval_strategy": "steps" if eval_steps else "epoch",
+        "eval_steps": eval_steps,
+        "logging_strategy": "steps",
+        "logging_steps": logging_steps,
+        "save_strategy": "no" if run.size == "quick" else "epoch",
+        "save_total_limit": 1,
+        "use_cpu": not cuda,
+        "bf16": cuda and run.size == "full" and torch.cuda.is_bf16_supported(),
+        "report_to": "none",
+        "seed": seed,
+        "disable_tqdm": False,  # the course's quiet logging would otherwise hide the progress bar
+    }
+    kwargs.update(overrides)
+    return TrainingArguments(**kwargs)
+
+
+# A plain PyTorch loop --------------------------------------------------------------------
+
+
+def _model_columns(dataset: Any) -> list[str]:
+    columns = [c for c in (*MODEL_INPUTS, "label", "labels") if c in dataset.column_names]
+    if "input_ids" not in columns:
+        raise ValueError("the dataset has no input_ids: tokenize it first (dataset.map(tokenize, batched=True)).")
+    return columns
+
+
+def make_loader(dataset: Any, tokenizer: Any, batch_size: int, shuffle: bool = False, seed: int = 42) -> Any:
+    """A ``DataLoader`` over a tokenized dataset that pads each batch (``DataCollatorWithPadding``)."""
+    from torch.utils.data import DataLoader
+    from transformers import DataCollatorWithPadding
+
+    if not isinstance(batch_size, int) or batch_size <= 0:
+        raise ValueError(f"batch_size={batch_size!r} must be a positive int.")
+    data = dataset.select_columns(_model_columns(dataset))
+    generator = torch.Generator().manual_seed(seed) if shuffle else None
+    return DataLoader(
+        data,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        generator=generator,
+        collate_fn=DataCollatorWithPadding(tokenizer),
+    )
+
+
+def _device_of(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
+def _inputs(batch: dict, device: torch.device) -> dict:
+    return {k: v.to(device) for k, v in batch.items() if k in MODEL_INPUTS}
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, dataset: Any, tokenizer: Any, batch_size: int = 64) -> tuple[np.ndarray, float]:
+    """Logits for every row of a tokenized dataset, and the mean loss when it has labels (NaN otherwise)."""
+    was_training = model.training
+    model.eval()
+    device = _device_of(model)
+    logits, loss_sum, n = [], 0.0, 0
+    for batch in make_loader(dataset, tokenizer, batch_size):
+        out = model(**_inputs(batch, device)).logits
+        if "labels" in batch:
+            loss_sum += F.cross_entropy(out, batch["labels"].to(device), reduction="sum").item()
+            n += len(out)
+        logits.append(out.float().cpu().numpy())
+    model.train(was_training)
+    return np.concatenate(logits), (loss_sum / n if n else float("nan"))
+
+
+def evaluate_model(model: nn.Module, dataset: Any, tokenizer: Any, batch_size: int = 64) -> dict[str, float]:
+    """Loss, accuracy and macro-F1 of ``model`` on a tokenized, labelled dataset (keys as the Trainer's)."""
+    logits, loss = predict_logits(model, dataset, tokenizer, batch_size)
+    metrics = classification_metrics(dataset["label"], logits.argmax(-1))
+    return {"eval_loss": loss, **{f"eval_{k}": v for k, v in metrics.items()}}
+
+
+def train_loop(
+    model: nn.Module,
+    train_data: Any,
+    eval_data: Any,
+    tokenizer: Any,
+    run: RunSize,
+    seed: int = 42,
+    eval_steps: int | None = None,
+    logging_steps: int = 5,
+    max_grad_norm: float = 1.0,
+    device: str | None = None,
+    progress: bool = True,
+) -> list[dict[str, float]]:
+    """Lesson 6: fine-tune ``model`` with a plain PyTorch loop; returns the history of the run.
+
+    torch ``AdamW`` (no weight decay on biases and LayerNorm), a linear warm-up then decay,
+    gradient clipping at ``max_grad_norm``, evaluation every ``eval_steps`` steps (and at the
+    end of each epoch when None). The history is a list of dicts like ``trainer.state.log_history``:
+    ``{"loss", "learning_rate", "grad_norm", "epoch", "step"}`` for training and
+    ``{"eval_loss", "eval_accuracy", "eval_macro_f1", "epoch", "step"}`` for evaluation.
+    """
+    from tqdm.auto import tqdm
+    from transformers import get_linear_schedule_with_warmup
+
+    if not isinstance(run, RunSize):
+        raise TypeError(f"run must be a RunSize (from run_size(task)), not {type(run).__name__}.")
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    torch.manual_seed(seed)  # dropout and the shuffling below
+    model.to(device).train()
+    loader = make_loader(train_data, tokenizer, run.batch_size, shuffle=True, seed=seed)
+    steps_per_epoch = len(loader)
+    total = run.steps(len(train_data))
+    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
+    groups = [
+        {
+            "params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
+            "weight_decay": run.weight_decay,
+        },
+        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=run.learning_rate)
+    scheduler = get_linear_schedule_with_warmup(optimizer, math.ceil(run.warmup_ratio * total), total)
+
+    history: list[dict[str, float]] = []
+    window: list[float] = []
+    step = 0
+    bar = tqdm(total=total, desc="training", disable=not progress)
+    while step < total:
+        for batch in loader:
+            labels = batch["labels"].to(device)
+            logits = model(**_inputs(batch, device)).logits
+            loss = F.cross_entropy(logits, labels)
+            loss.backward()
+            grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+            lr = scheduler.get_last_lr()[0]
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            step += 1
+            window.append(loss.item())
+            epoch = round(step / steps_per_epoch, 4)
+            if step % logging_steps == 0 or step == total:
+                history.append(
+                    {
+                        "loss": float(np.mean(window)),
+                        "grad_norm": float(grad_norm),
+                        "learning_rate": lr,
+                        "epoch": epoch,
+                        "step": step,
+                    }
+                )
+                bar.set_postfix(loss=f"{np.mean(window):.3f}")
+                window = []
+            at_epoch_end = step % steps_per_epoch == 0
+            if (eval_steps and step % eval_steps == 0) or (not eval_steps and at_epoch_end) or step == total:
+                metrics = evaluate_model(model, eval_data, tokenizer, 2 * run.batch_size)
+                history.append({**metrics, "epoch": epoch, "step": step})
+                bar.set_postfix(val_acc=f"{metrics['eval_accuracy']:.3f}")
+            bar.update(1)
+            if step >= total:
+                break
+    bar.close()
+    model.eval()
+    return history
+
+
+def history_frames(history: Sequence[dict]) -> tuple[Any, Any]:
+    """Split a history (ours or ``trainer.state.log_history``) into training and evaluation DataFrames."""
+    import pandas as pd
+
+    train = pd.DataFrame([h for h in history if "loss" in h])
+    evaluation = pd.DataFrame([h for h in history if "eval_loss" in h])
+    return train, evaluation
+
+
+def plot_history(
+    history: Sequence[dict] | Mapping[str, Sequence[dict]], title: str = "", chance: float | None = None
+) -> None:
+    """Learning curves against the step: training loss (left), validation accuracy (right).
+
+    ``history`` is one run's history (:func:`train_loop`'s result or ``trainer.state.log_history``)
+    or a dict ``{name: history}`` to draw several runs on the same axes; ``chance`` draws the
+    accuracy of guessing (0.5 for two balanced classes) as a dotted line.
+    """
+    import matplotlib.pyplot as plt
+
+    runs = dict(history) if isinstance(history, Mapping) else {"": history}
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.5))
+    for i, (name, run) in enumerate(runs.items()):
+        train, evaluation = history_frames(run)
+        if train.empty and evaluation.empty:
+            raise ValueError(
+                f"history {name!r} has no 'loss' or 'eval_loss' entries: pass train_loop's result or log_history."
+            )
+        color = f"C{i}"
+        prefix = f"{name}: " if name else ""
+        if not train.empty:
+            ax_loss.plot(train["step"], train["loss"], color=color, label=f"{prefix}training")
+        if not evaluation.empty:
+            ax_loss.plot(evaluation["step"], evaluation["eval_loss"], "o--", color=color, label=f"{prefix}validation")
+            ax_acc.plot(evaluation["step"], evaluation["eval_accuracy"], "o-", color=color, label=name or "accuracy")
+    ax_loss.set(xlabel="step", ylabel="cross-entropy loss", title="loss")
+    ax_acc.set(xlabel="step", ylabel="accuracy", title="validation accuracy", ylim=(0, 1))
+    if chance is not None:
+        ax_acc.axhline(chance, color="grey", ls=":", label="chance")
+    ax_loss.legend(fontsize=7)
+    ax_acc.legend(fontsize=7, loc="lower right")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+
+def plot_confusion(labels: Sequence[int], preds: Sequence[int], names: Sequence[str], title: str = "") -> np.ndarray:
+    """Draw the confusion matrix (rows: true class, columns: predicted) and return it."""
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
+
+    matrix = confusion_matrix(labels, preds, labels=list(range(len(names))))
+    fig, ax = plt.subplots(figsize=(3 + 0.6 * len(names), 2.6 + 0.6 * len(names)))
+    ConfusionMatrixDisplay(matrix, display_labels=list(names)).plot(ax=ax, colorbar=False, cmap="Blues")
+    ax.set_title(title)
+    fig.tight_layout()
+    plt.show()
+    return matrix
+
+
+# A custom head ----------------------------------------------------------------------------
+
+
+class BertClassifier(nn.Module):
+    """Lesson 6: an encoder, dropout and one linear layer on the pooled output (the seed's ``BERT_classifier``).
+
+    ``pooling``: "pooler" (BERT's tanh layer over [CLS]; falls back to [CLS] for encoders without
+    one, such as DistilBERT), "cls" (the [CLS] hidden state) or "mean" (mean over real tokens).
+    ``forward`` returns an object with ``.logits`` (and ``.loss`` when ``labels`` are given), like
+    ``AutoModelForSequenceClassification``, so the Trainer and :func:`train_loop` accept it.
+    """
+
+    POOLINGS = ("pooler", "cls", "mean")
+
+    def __init__(
+        self,
+        encoder: nn.Module,
+        num_labels: int,
+        dropout: float = 0.1,
+        pooling: str = "pooler",
+        id2label: dict[int, str] | None = None,
+    ) -> None:
+        super().__init__()
+        if pooling not in self.POOLINGS:
+            raise ValueError(f"pooling={pooling!r} is not supported: choose one of {self.POOLINGS}.")
+        if not isinstance(num_labels, int) or num_labels < 2:
+            raise ValueError(f"num_labels={num_labels!r} must be an int >= 2.")
+        self.encoder = encoder
+        self.pooling = pooling
+        self.num_labels = num_labels
+        self.dropout_p = dropout
+        self.id2label = {int(k): v for k, v in (id2label or {i: f"LABEL_{i}" for i in range(num_labels)}).items()}
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(encoder.config.hidden_size, num_labels)
+
+    @classmethod
+    def from_encoder(cls, name_or_path: str, num_labels: int, **kwargs: Any) -> BertClassifier:
+        """Load a pretrained encoder (``AutoModel``) and put a fresh head on it."""
+        from transformers import AutoModel
+
+        return cls(AutoModel.from_pretrained(name_or_path), num_labels, **kwargs)
+
+    @property
+    def config(self) -> Any:
+        return self.encoder.config
+
+    def pool(self, outputs: Any, attention_mask: torch.Tensor | None) -> torch.Tensor:
+        hidden = outputs.last_hidden_state
+        if self.pooling == "pooler" and getattr(outputs, "pooler_output", None) is not None:
+            return outputs.pooler_output
+        if self.pooling == "mean":
+            mask = torch.ones(hidden.shape[:2], device=hidden.device) if attention_mask is None else attention_mask
+            mask = mask.unsqueeze(-1).to(hidden.dtype)
+            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return hidden[:, 0]
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        token_type_ids: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+    ) -> Any:
+        from transformers.modeling_outputs import SequenceClassifierOutput
+
+        inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
+        if token_type_ids is not None:
+            inputs["token_type_ids"] = token_type_ids
+        outputs = self.encoder(**inputs)
+        logits = self.classifier(self.dropout(self.pool(outputs, attention_mask)))
+        loss = F.cross_entropy(logits, labels) if labels is not None else None
+        return SequenceClassifierOutput(loss=loss, logits=logits)
+
+    def save_pretrained(self, path: str | Path) -> None:
+        """The encoder in Hugging Face format, the head's weights and settings beside it."""
+        path = Path(path)
+        self.encoder.save_pretrained(path)
+        torch.save(self.classifier.state_dict(), path / "classifier_head.pt")
+        settings = {"num_labels": self.num_labels, "dropout": self.dropout_p, "pooling": self.pooling}
+        (path / HEAD_FILE).write_text(json.dumps({**settings, "id2label": self.id2label}, indent=2))
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path) -> BertClassifier:
+        """Reload what :meth:`save_pretrained` wrote."""
+        from transformers import AutoModel
+
+        path = Path(path)
+        if not (path / HEAD_FILE).is_file():
+            raise FileNotFoundError(
+                f"{path / HEAD_FILE} is missing: save the model with BertClassifier.save_pretrained."
+            )
+        settings = json.loads((path / HEAD_FILE).read_text())
+        model = cls(AutoModel.from_pretrained(path), **settings)
+        model.classifier.load_state_dict(torch.load(path / "classifier_head.pt", weights_only=True))
+        return model.eval()
+
+
+# Predict, save, reload --------------------------------------------------------------------
+
+
+def _id2label(model: nn.Module) -> dict[int, str]:
+    if isinstance(model, BertClassifier):
+        return model.id2label
+    return {int(k): v for k, v in model.config.id2label.items()}
+
+
+@torch.no_grad()
+def predict(
+    model: nn.Module,
+    tokenizer: Any,
+    texts: str | Sequence[str],
+    text_pairs: str | Sequence[str] | None = None,
+    max_length: int = 128,
+) -> list[dict[str, Any]]:
+    """Label and probability for each new text (or text pair, lesson 7): ``[{"label", "score", "probs"}]``."""
+    if isinstance(texts, str):
+        texts = [texts]
+    if isinstance(text_pairs, str):
+        text_pairs = [text_pairs]
+    if not texts or not all(isinstance(t, str) for t in texts):
+        raise TypeError("texts must be a string or a non-empty list of strings.")
+    if text_pairs is not None and len(text_pairs) != len(texts):
+        raise ValueError(f"text_pairs has {len(text_pairs)} items but texts has {len(texts)}: give one pair per text.")
+    model.eval()
+    enc = tokenizer(list(texts), text_pairs, truncation=True, max_length=max_length, padding=True, return_tensors="pt")
+    probs = torch.softmax(model(**_inputs(enc, _device_of(model))).logits.float(), -1).cpu().numpy()
+    names = _id2label(model)
+    return [
+        {
+            "label": names[int(p.argmax())],
+            "score": float(p.max()),
+            "probs": {names[i]: float(v) for i, v in enumerate(p)},
+        }
+        for p in probs
+    ]
+
+
+KEEPS = ("head", "tail", "head+tail")
+
+
+def truncate_ids(ids: Sequence[int], budget: int, keep: str = "head") -> list[int]:
+    """Lesson 6: cut a long list of token ids to ``budget`` ids.
+
+    "head" keeps the start (what ``truncation=True`` does), "tail" the end, "head+tail" a quarter of
+    the budget from the start and the rest from the end (Sun et al., 2019, found this best on IMDb).
+    """
+    if keep not in KEEPS:
+        raise ValueError(f"keep={keep!r} is not a truncation choice: use one of {KEEPS}.")
+    if not isinstance(budget, int) or budget < 2:
+        raise ValueError(f"budget={budget!r} must be an int >= 2.")
+    ids = list(ids)
+    if len(ids) <= budget:
+        return ids
+    if keep == "head":
+        return ids[:budget]
+    if keep == "tail":
+        return ids[-budget:]
+    head = budget // 4
+    return ids[:head] + ids[len(ids) - (budget - head) :]
+
+
+@torch.no_grad()
+def long_text_logits(
+    model: nn.Module, tokenizer: Any, texts: Sequence[str], max_length: int, keep: str = "head", batch_size: int = 16
+) -> np.ndarray:
+    """Lesson 6: logits for long texts cut to ``max_length`` tokens ([CLS], [SEP] included) by :func:`truncate_ids`."""
+    if not isinstance(max_length, int) or max_length < 3:
+        raise ValueError(f"max_length={max_length!r} must be an int >= 3 (it includes [CLS] and [SEP]).")
+    limit = getattr(model.config, "max_position_embeddings", 512)
+    if max_length > limit:
+        raise ValueError(f"max_length={max_length} is more than the model's {limit} positions: use at most {limit}.")
+    pieces = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    if cls is None or sep is None:
+        raise ValueError("tokenizer has no [CLS]/[SEP] tokens: pass a BERT-style tokenizer.")
+    rows = [[cls, *truncate_ids(ids, max_length - 2, keep), sep] for ids in pieces]
+    model.eval()
+    device = _device_of(model)
+    out = []
+    for start in range(0, len(rows), batch_size):
+        batch = tokenizer.pad({"input_ids": rows[start : start + batch_size]}, return_tensors="pt")
+        out.append(model(**_inputs(batch, device)).logits.float().cpu().numpy())
+    return np.concatenate(out)
+
+
+def save_model(model: nn.Module, tokenizer: Any, path: str | Path) -> Path:
+    """Save a fine-tuned model and its tokenizer to ``path`` (a folder ``from_pretrained`` can read)."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    if not hasattr(model, "save_pretrained"):
+        raise TypeError(
+            f"model ({type(model).__name__}) has no save_pretrained: pass a transformers model or a BertClassifier."
+        )
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def load_model(path: str | Path) -> tuple[nn.Module, Any]:
+    """Reload what :func:`save_model` wrote: ``(model, tokenizer)``, in eval mode."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    path = Path(path)
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(
+            f"{path} holds no saved model (no config.json): call save_model(model, tokenizer, path) first."
+        )
+    if (path / HEAD_FILE).is_file():
+        model = BertClassifier.from_pretrained(path)
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(path).eval()
+    return model, AutoTokenizer.from_pretrained(path)
+
+
+def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
+    """How many (trainable) parameters ``model`` has."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+__all__ = [
+    "RUN_SIZES",
+    "BertClassifier",
+    "RunSize",
+    "classification_metrics",
+    "compute_metrics",
+    "count_parameters",
+    "evaluate_model",
+    "history_frames",
+    "load_model",
+    "long_text_logits",
+    "make_loader",
+    "output_dir",
+    "plot_confusion",
+    "plot_history",
+    "predict",
+    "predict_logits",
+    "run_size",
+    "save_model",
+    "take",
+    "train_loop",
+    "truncate_ids",
+    "training_args",
+]

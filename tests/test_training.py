@@ -1,0 +1,449 @@
+"""Tests of course_utils.training (lesson 6-7 fine-tuning helpers), with tiny random BERTs."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+import pytest
+import torch
+from datasets import Dataset
+from transformers import BertForSequenceClassification, EvalPrediction, get_linear_schedule_with_warmup
+
+from course_utils import exercises as ex
+from course_utils import training as tr
+
+SENTENCES = [
+    "a wonderful, moving film",
+    "dull and far too long",
+    "the best thing I saw this year",
+    "a mess from start to finish",
+    "funny, warm and clever",
+    "I walked out after an hour",
+    "great acting and a sharp script",
+    "boring, boring, boring",
+] * 2
+LABELS = [1, 0] * 8
+
+
+def _tiny_classifier(tiny_bert, seed: int = 0, num_labels: int = 2) -> BertForSequenceClassification:
+    config = copy.deepcopy(tiny_bert.config)
+    config.num_labels = num_labels
+    config.id2label = {i: f"class_{i}" for i in range(num_labels)}
+    config.label2id = {v: k for k, v in config.id2label.items()}
+    torch.manual_seed(seed)
+    return BertForSequenceClassification(config)
+
+
+@pytest.fixture
+def encoded(tokenizer) -> Dataset:
+    ds = Dataset.from_dict({"sentence": SENTENCES, "label": LABELS})
+    return ds.map(lambda b: tokenizer(b["sentence"], truncation=True, max_length=32), batched=True)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny models run fastest on one thread, and far faster than on two when the CPU is shared."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+TINY_RUN = tr.RunSize("sentiment", "quick", None, None, 1, 4, 32, 1e-3, warmup_ratio=0.25)
+
+
+# Run sizes, subsets, output folders ------------------------------------------------------
+
+
+def test_run_sizes_exist_for_both_profiles_and_full_is_bigger():
+    for task in ("sentiment", "reviews", "nli"):
+        quick, full = tr.run_size(task, "quick"), tr.run_size(task, "full")
+        assert quick.size == "quick" and full.size == "full"
+        assert full.max_length >= quick.max_length
+        assert full.learning_rate < quick.learning_rate
+        assert task in full.describe() and "full" in full.describe()
+    assert tr.run_size("reviews", "full").max_length == 512
+
+
+def test_run_size_steps_and_default_profile():
+    run = tr.run_size("sentiment", "quick")
+    assert run.steps(800) == 50
+    assert tr.RunSize("x", "quick", None, None, 2, 16, 64, 1e-4).steps(33) == 6
+    assert tr.run_size("sentiment") == run  # the tests run under the quick offline profile
+
+
+def test_run_size_rejects_unknown_task_and_size():
+    with pytest.raises(ValueError, match="task='imdb'"):
+        tr.run_size("imdb", "quick")
+    with pytest.raises(ValueError, match="size='huge'"):
+        tr.run_size("nli", "huge")
+
+
+def test_take_is_seeded_and_keeps_small_sets():
+    ds = Dataset.from_dict({"x": list(range(100))})
+    assert tr.take(ds, 10)["x"] == tr.take(ds, 10)["x"]
+    assert tr.take(ds, 10)["x"] != tr.take(ds, 10, seed=1)["x"]
+    assert len(tr.take(ds, 10)) == 10 and tr.take(ds, None) is ds and tr.take(ds, 500) is ds
+    with pytest.raises(ValueError, match="n=0"):
+        tr.take(ds, 0)
+
+
+def test_output_dir_is_under_the_ignored_outputs_folder():
+    path = tr.output_dir("06_trainer")
+    assert path.parts[-3:] == ("notebooks", "outputs", "06_trainer")
+    with pytest.raises(ValueError, match="plain folder name"):
+        tr.output_dir("../escape")
+
+
+# Metrics -----------------------------------------------------------------------------------
+
+
+def test_classification_metrics_values():
+    m = tr.classification_metrics([0, 0, 1, 1], [0, 1, 1, 1])
+    assert m["accuracy"] == pytest.approx(0.75)
+    # F1 class 0: p=1, r=0.5 -> 2/3; class 1: p=2/3, r=1 -> 0.8
+    assert m["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
+    with pytest.raises(ValueError, match="same length"):
+        tr.classification_metrics([0, 1], [0])
+
+
+def test_compute_metrics_takes_logits_and_tuples():
+    logits = np.array([[2.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    labels = np.array([0, 1, 1])
+    m = tr.compute_metrics(EvalPrediction(predictions=logits, label_ids=labels))
+    assert m["accuracy"] == pytest.approx(2 / 3)
+    m2 = tr.compute_metrics(EvalPrediction(predictions=(logits, np.zeros(3)), label_ids=labels))
+    assert m2 == m
+
+
+# Trainer arguments ---------------------------------------------------------------------
+
+
+def test_training_args_use_current_api(tmp_path):
+    args = tr.training_args(tr.run_size("sentiment", "quick"), tmp_path, seed=7, eval_steps=10)
+    assert args.eval_strategy == "steps" and args.eval_steps == 10
+    assert args.use_cpu is True and args.report_to == [] or args.report_to in ("none", ["none"])
+    assert args.save_strategy == "no"
+    assert args.disable_tqdm is False
+    assert args.seed == 7 and args.learning_rate == 2e-4 and args.per_device_train_batch_size == 16
+    full = tr.training_args(tr.run_size("sentiment", "full"), tmp_path)
+    assert full.eval_strategy == "epoch" and full.save_strategy == "epoch"
+    assert tr.training_args(tr.run_size("nli", "quick"), tmp_path, num_train_epochs=5).num_train_epochs == 5
+
+
+def test_training_args_rejects_a_dict(tmp_path):
+    with pytest.raises(TypeError, match="RunSize"):
+        tr.training_args({"epochs": 1}, tmp_path)
+
+
+# Data loader ------------------------------------------------------------------------------
+
+
+def test_make_loader_pads_each_batch_and_keeps_model_columns(encoded, tokenizer):
+    batch = next(iter(tr.make_loader(encoded, tokenizer, batch_size=4)))
+    assert set(batch) == {"input_ids", "token_type_ids", "attention_mask", "labels"}
+    longest = max(len(ids) for ids in encoded["input_ids"][:4])
+    assert batch["input_ids"].shape == (4, longest)
+    assert batch["attention_mask"].sum().item() == sum(len(ids) for ids in encoded["input_ids"][:4])
+    with pytest.raises(ValueError, match="tokenize it first"):
+        tr.make_loader(Dataset.from_dict({"sentence": ["x"]}), tokenizer, 4)
+    with pytest.raises(ValueError, match="batch_size"):
+        tr.make_loader(encoded, tokenizer, 0)
+
+
+# The plain loop: determinism, learning, history -----------------------------------------------
+
+
+def _loop(tiny_bert, encoded, tokenizer, seed):
+    torch.manual_seed(seed)
+    model = _tiny_classifier(tiny_bert, seed)
+    history = tr.train_loop(model, encoded, encoded, tokenizer, TINY_RUN, seed=seed, logging_steps=1, progress=False)
+    return model, history
+
+
+def test_train_loop_is_deterministic_for_a_seed(tiny_bert, encoded, tokenizer):
+    _, first = _loop(tiny_bert, encoded, tokenizer, seed=3)
+    _, again = _loop(tiny_bert, encoded, tokenizer, seed=3)
+    _, other = _loop(tiny_bert, encoded, tokenizer, seed=4)
+    assert first == again
+    assert [h["loss"] for h in first if "loss" in h] != [h["loss"] for h in other if "loss" in h]
+
+
+def test_train_loop_history_has_the_trainer_log_format(tiny_bert, encoded, tokenizer):
+    _, history = _loop(tiny_bert, encoded, tokenizer, seed=0)
+    train, evaluation = tr.history_frames(history)
+    assert list(train["step"]) == [1, 2, 3, 4]  # 16 examples / batch 4, one epoch, logged each step
+    assert {"loss", "learning_rate", "grad_norm", "epoch", "step"} <= set(train.columns)
+    assert list(evaluation["step"]) == [4]  # evaluated at the end of the epoch
+    assert {"eval_loss", "eval_accuracy", "eval_macro_f1"} <= set(evaluation.columns)
+    # linear warm-up over 1 of 4 steps: 0 at step 1, the peak at step 2, then down
+    assert list(train["learning_rate"]) == pytest.approx([0.0, 1e-3, 1e-3 * 2 / 3, 1e-3 / 3])
+    assert (train["grad_norm"] > 0).all()
+
+
+def test_train_loop_learns_a_separable_task(tiny_bert, encoded, tokenizer):
+    torch.manual_seed(0)
+    model = _tiny_classifier(tiny_bert)
+    run = tr.RunSize("toy", "quick", None, None, 15, 4, 32, 3e-3, warmup_ratio=0.0)
+    before = tr.evaluate_model(model, encoded, tokenizer)["eval_loss"]
+    history = tr.train_loop(model, encoded, encoded, tokenizer, run, eval_steps=20, progress=False)
+    after = history[-1]
+    assert after["eval_loss"] < before / 2
+    assert after["eval_accuracy"] == 1.0
+    assert [h["step"] for h in history if "eval_loss" in h] == [20, 40, 60]
+
+
+def test_train_loop_rejects_a_dict(tiny_bert, encoded, tokenizer):
+    with pytest.raises(TypeError, match="RunSize"):
+        tr.train_loop(_tiny_classifier(tiny_bert), encoded, encoded, tokenizer, {"epochs": 1})
+
+
+# The Trainer path: determinism ---------------------------------------------------------------
+
+
+def _trainer_run(tiny_bert, encoded, tokenizer, seed, tmp_path):
+    from transformers import DataCollatorWithPadding, Trainer
+
+    args = tr.training_args(
+        TINY_RUN, tmp_path / f"run{seed}", seed=seed, logging_steps=1, max_steps=3, disable_tqdm=True
+    )
+    trainer = Trainer(
+        model_init=lambda: _tiny_classifier(tiny_bert, seed),
+        args=args,
+        train_dataset=encoded,
+        eval_dataset=encoded,
+        processing_class=tokenizer,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        compute_metrics=tr.compute_metrics,
+    )
+    trainer.train()
+    return [h["loss"] for h in trainer.state.log_history if "loss" in h], trainer.evaluate()
+
+
+def test_trainer_is_deterministic_for_a_seed(tiny_bert, encoded, tokenizer, tmp_path):
+    losses, metrics = _trainer_run(tiny_bert, encoded, tokenizer, 5, tmp_path)
+    losses_again, metrics_again = _trainer_run(tiny_bert, encoded, tokenizer, 5, tmp_path)
+    other, _ = _trainer_run(tiny_bert, encoded, tokenizer, 6, tmp_path)
+    assert len(losses) == 3
+    assert losses == losses_again
+    drop = ("eval_runtime", "eval_samples_per_second", "eval_steps_per_second")
+    assert {k: v for k, v in metrics.items() if k not in drop} == {
+        k: v for k, v in metrics_again.items() if k not in drop
+    }
+    assert losses != other
+
+
+# The custom head -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pooling", ["pooler", "cls", "mean"])
+def test_bert_classifier_forward(tiny_bert, tokenizer, pooling):
+    model = tr.BertClassifier(copy.deepcopy(tiny_bert), num_labels=3, pooling=pooling).eval()
+    enc = tokenizer(["a short one", "a somewhat longer sentence here"], padding=True, return_tensors="pt")
+    out = model(**enc, labels=torch.tensor([0, 2]))
+    assert out.logits.shape == (2, 3)
+    assert out.loss.item() == pytest.approx(torch.nn.functional.cross_entropy(out.logits, torch.tensor([0, 2])).item())
+    assert tr.count_parameters(model) - tr.count_parameters(tiny_bert) == 32 * 3 + 3
+
+
+def test_bert_classifier_pooling_choices_differ_and_mean_ignores_padding(tiny_bert, tokenizer):
+    encoder = copy.deepcopy(tiny_bert).eval()
+    single = tokenizer(["a short one"], return_tensors="pt")
+    padded = tokenizer(["a short one", "a much much longer sentence than the first"], padding=True, return_tensors="pt")
+    out = encoder(**single)
+    mean = tr.BertClassifier(encoder, 2, pooling="mean").pool(out, single["attention_mask"])
+    torch.testing.assert_close(mean, out.last_hidden_state.mean(1))
+    mean_padded = tr.BertClassifier(encoder, 2, pooling="mean").pool(encoder(**padded), padded["attention_mask"])
+    torch.testing.assert_close(mean_padded[0], mean[0], atol=1e-5, rtol=1e-4)
+    cls = tr.BertClassifier(encoder, 2, pooling="cls").pool(out, None)
+    torch.testing.assert_close(cls, out.last_hidden_state[:, 0])
+    pooler = tr.BertClassifier(encoder, 2, pooling="pooler").pool(out, None)
+    torch.testing.assert_close(pooler, out.pooler_output)
+
+
+def test_bert_classifier_rejects_bad_settings(tiny_bert):
+    with pytest.raises(ValueError, match="pooling='max'"):
+        tr.BertClassifier(tiny_bert, 2, pooling="max")
+    with pytest.raises(ValueError, match="num_labels=1"):
+        tr.BertClassifier(tiny_bert, 1)
+
+
+def test_custom_head_trains_with_the_loop(tiny_bert, encoded, tokenizer):
+    torch.manual_seed(0)
+    model = tr.BertClassifier(copy.deepcopy(tiny_bert), 2, pooling="mean")
+    history = tr.train_loop(model, encoded, encoded, tokenizer, TINY_RUN, progress=False)
+    assert history[-1]["step"] == 4 and 0.0 <= history[-1]["eval_accuracy"] <= 1.0
+
+
+# Predict, save, reload -----------------------------------------------------------------------
+
+
+def test_predict_gives_labels_and_probabilities(tiny_bert, tokenizer):
+    model = _tiny_classifier(tiny_bert, num_labels=3)
+    out = tr.predict(model, tokenizer, ["one sentence", "and another"])
+    assert len(out) == 2 and out[0]["label"] in {"class_0", "class_1", "class_2"}
+    assert sum(out[0]["probs"].values()) == pytest.approx(1.0)
+    assert out[0]["score"] == pytest.approx(max(out[0]["probs"].values()))
+    pair = tr.predict(model, tokenizer, "a premise", text_pairs="a hypothesis")
+    assert len(pair) == 1
+    with pytest.raises(ValueError, match="text_pairs"):
+        tr.predict(model, tokenizer, ["a", "b"], text_pairs=["only one"])
+    with pytest.raises(TypeError, match="texts"):
+        tr.predict(model, tokenizer, [1, 2])
+
+
+def test_save_and_reload_an_auto_model(tiny_bert, tokenizer, tmp_path):
+    model = _tiny_classifier(tiny_bert).eval()
+    tr.save_model(model, tokenizer, tmp_path / "auto")
+    reloaded, tok = tr.load_model(tmp_path / "auto")
+    assert isinstance(reloaded, BertForSequenceClassification)
+    assert tr.predict(reloaded, tok, SENTENCES[:3]) == tr.predict(model, tokenizer, SENTENCES[:3])
+
+
+def test_save_and_reload_the_custom_head(tiny_bert, tokenizer, tmp_path):
+    model = tr.BertClassifier(copy.deepcopy(tiny_bert), 2, pooling="mean", id2label={0: "neg", 1: "pos"}).eval()
+    tr.save_model(model, tokenizer, tmp_path / "custom")
+    reloaded, tok = tr.load_model(tmp_path / "custom")
+    assert isinstance(reloaded, tr.BertClassifier) and reloaded.pooling == "mean"
+    before, after = tr.predict(model, tokenizer, SENTENCES[:3]), tr.predict(reloaded, tok, SENTENCES[:3])
+    assert [b["label"] for b in before] == [a["label"] for a in after]
+    assert [b["score"] for b in before] == pytest.approx([a["score"] for a in after], abs=1e-6)
+
+
+def test_load_model_explains_a_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="save_model"):
+        tr.load_model(tmp_path)
+
+
+def test_text_classification_pipeline_reads_a_saved_model(tiny_bert, tokenizer, tmp_path):
+    from transformers import pipeline
+
+    model = _tiny_classifier(tiny_bert).eval()
+    path = tr.save_model(model, tokenizer, tmp_path / "auto")
+    classify = pipeline("text-classification", model=str(path), device="cpu")
+    got = classify(SENTENCES[:2])
+    ours = tr.predict(model, tokenizer, SENTENCES[:2])
+    assert [g["label"] for g in got] == [o["label"] for o in ours]
+    assert [g["score"] for g in got] == pytest.approx([o["score"] for o in ours], abs=1e-5)
+
+
+# Plots -----------------------------------------------------------------------------------------
+
+
+def test_plots_draw_without_error(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(plt, "show", lambda: None)
+    history = [
+        {"loss": 0.7, "step": 1, "epoch": 0.5},
+        {"loss": 0.5, "step": 2, "epoch": 1.0},
+        {"eval_loss": 0.6, "eval_accuracy": 0.7, "eval_macro_f1": 0.65, "step": 2, "epoch": 1.0},
+        {"train_runtime": 1.0, "step": 2},
+    ]
+    tr.plot_history(history, title="toy")
+    matrix = tr.plot_confusion([0, 1, 1, 0], [0, 1, 0, 0], ["neg", "pos"])
+    assert matrix.tolist() == [[2, 0], [1, 1]]
+    with pytest.raises(ValueError, match="history"):
+        tr.plot_history([{"train_runtime": 1.0}])
+    plt.close("all")
+
+
+# Lesson 6 exercise checkers ---------------------------------------------------------------------
+
+
+def test_check_num_steps():
+    assert ex.check_num_steps(1148, 16, 3, 3 * 72)
+    assert not ex.check_num_steps(1148, 16, 3, 3 * 1148 // 16)
+    assert not ex.check_num_steps(1148, 16, 3, None)
+
+
+def test_check_warmup_lr_matches_the_scheduler():
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.AdamW([param], lr=1e-4)
+    scheduler = get_linear_schedule_with_warmup(optimizer, 10, 100)
+    lrs = []
+    for _ in range(60):
+        lrs.append(scheduler.get_last_lr()[0])
+        optimizer.step()
+        scheduler.step()
+    assert ex.check_warmup_lr(5, 100, 10, 1e-4, lrs[5])
+    assert ex.check_warmup_lr(55, 100, 10, 1e-4, lrs[55])
+    assert ex.check_warmup_lr(55, 100, 10, 1e-4, 5e-5)
+    assert not ex.check_warmup_lr(55, 100, 10, 1e-4, 1e-4)
+
+
+def test_check_macro_f1():
+    labels, preds = [0, 0, 1, 1, 1], [0, 1, 1, 1, 0]
+    value = tr.classification_metrics(labels, preds)["macro_f1"]
+    assert ex.check_macro_f1(labels, preds, value)
+    assert ex.check_macro_f1(labels, preds, round(value, 3))
+    assert not ex.check_macro_f1(labels, preds, 0.6)
+
+
+def test_check_tokens_lost(tokenizer):
+    text = "word " * 100
+    assert ex.check_tokens_lost(text, 64, 102 - 64, tokenizer)
+    assert ex.check_tokens_lost("short", 64, 0, tokenizer)
+    assert not ex.check_tokens_lost(text, 64, 100 - 64, tokenizer)
+
+
+def test_check_head_parameters():
+    assert ex.check_head_parameters(384, 2, 770)
+    assert not ex.check_head_parameters(384, 2, 768)
+    assert math.isclose(384 * 2 + 2, 770)
+
+
+# Long texts --------------------------------------------------------------------------------------
+
+
+def test_truncate_ids_keeps_head_tail_or_both():
+    ids = list(range(20))
+    assert tr.truncate_ids(ids, 8, "head") == list(range(8))
+    assert tr.truncate_ids(ids, 8, "tail") == list(range(12, 20))
+    assert tr.truncate_ids(ids, 8, "head+tail") == [0, 1, 14, 15, 16, 17, 18, 19]
+    assert tr.truncate_ids(ids[:5], 8, "tail") == ids[:5]
+    with pytest.raises(ValueError, match="keep='middle'"):
+        tr.truncate_ids(ids, 8, "middle")
+
+
+def test_long_text_logits_match_plain_truncation_for_head(tiny_bert, tokenizer):
+    model = _tiny_classifier(tiny_bert).eval()
+    texts = ["a long review " * 30, "short one"]
+    ours = tr.long_text_logits(model, tokenizer, texts, max_length=24, keep="head")
+    enc = tokenizer(texts, truncation=True, max_length=24, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        theirs = model(**enc).logits.numpy()
+    np.testing.assert_allclose(ours, theirs, atol=1e-5)
+    tail = tr.long_text_logits(model, tokenizer, ["the start " * 30 + "the very end"], max_length=8, keep="tail")
+    # [CLS] + the last 6 words + [SEP]
+    with torch.no_grad():
+        expected_tail = model(**tokenizer(["start the start the very end"], return_tensors="pt")).logits.numpy()
+    np.testing.assert_allclose(tail, expected_tail, atol=1e-5)
+    with pytest.raises(ValueError, match="max_length=1000"):
+        tr.long_text_logits(model, tokenizer, texts, max_length=1000)
+
+
+def test_trainer_trains_the_custom_head(tiny_bert, encoded, tokenizer, tmp_path):
+    from transformers import DataCollatorWithPadding, Trainer
+
+    torch.manual_seed(0)
+    model = tr.BertClassifier(copy.deepcopy(tiny_bert), 2, pooling="mean")
+    before = [p.detach().clone() for p in model.classifier.parameters()]
+    args = tr.training_args(TINY_RUN, tmp_path, max_steps=2, logging_steps=1, disable_tqdm=True)
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=encoded,
+        eval_dataset=encoded,
+        processing_class=tokenizer,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        compute_metrics=tr.compute_metrics,
+    )
+    trainer.train()
+    assert {"eval_accuracy", "eval_macro_f1"} <= set(trainer.evaluate())
+    assert any(not torch.equal(a, b) for a, b in zip(before, model.classifier.parameters(), strict=True))
