@@ -207,28 +207,63 @@ def onednn_available() -> bool:
     try:
         x, w = torch.ones(2, 3), torch.ones(4, 3)
         with torch.inference_mode():
-            y = torch.ops.mkldnn._linear_pointwise(x, w, None, "gelu", [], "none")
-            z = torch.ops.mkldnn._linear_pointwise.binary(x, y, w, None, "add")
+            packed = torch.ops.mkldnn._reorder_linear_weight(w, None)
+            y = torch.ops.mkldnn._linear_pointwise(x, packed, None, "gelu", [], "none")
+            z = torch.ops.mkldnn._linear_pointwise.binary(x, y, packed, None, "add")
         return bool(torch.allclose(y, torch.nn.functional.gelu(torch.full((2, 4), 3.0))) and torch.allclose(z, 3 + y))
     except (AttributeError, RuntimeError):
         return False
 
 
-def _dnn_linear(linear: torch.nn.Linear, activation: str, x: torch.Tensor) -> torch.Tensor:
-    y = torch.ops.mkldnn._linear_pointwise(
-        x.reshape(-1, x.shape[-1]), linear.weight, linear.bias, activation, [], "none"
-    )
+def _pack(linear: torch.nn.Linear) -> torch.Tensor:
+    """The weight in oneDNN's own blocked layout, so no call has to reorder it again."""
+    with torch.no_grad():
+        return torch.ops.mkldnn._reorder_linear_weight(linear.weight.detach(), None)
+
+
+def _dnn_linear(weight: torch.Tensor, bias: torch.Tensor | None, activation: str, x: torch.Tensor) -> torch.Tensor:
+    y = torch.ops.mkldnn._linear_pointwise(x.reshape(-1, x.shape[-1]), weight, bias, activation, [], "none")
     return y.view(*x.shape[:-1], y.shape[-1])
 
 
 def _dnn_linear_add_norm(
-    module: torch.nn.Module, hidden_states: torch.Tensor, input_tensor: torch.Tensor
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    norm: torch.nn.LayerNorm,
+    hidden_states: torch.Tensor,
+    input_tensor: torch.Tensor,
 ) -> torch.Tensor:
-    x = hidden_states.reshape(-1, hidden_states.shape[-1])
-    y = torch.ops.mkldnn._linear_pointwise.binary(
-        x, input_tensor.reshape(-1, input_tensor.shape[-1]), module.dense.weight, module.dense.bias, "add"
-    )
-    return module.LayerNorm(y.view(input_tensor.shape))
+    x, residual = hidden_states.reshape(-1, hidden_states.shape[-1]), input_tensor.reshape(-1, input_tensor.shape[-1])
+    y = torch.ops.mkldnn._linear_pointwise.binary(x, residual, weight, bias, "add")
+    return norm(y.view(input_tensor.shape))
+
+
+SHORT_ATTENTION = 48  # up to this many tokens, two batched matmuls beat PyTorch's fused SDPA kernel on CPU
+
+
+def _short_self_attention(
+    module: torch.nn.Module,
+    hidden_states: torch.Tensor,
+    attention_mask: torch.Tensor | None = None,
+    cache: Any = None,
+    **kwargs: Any,
+) -> tuple[torch.Tensor, None]:
+    """BertSelfAttention for short texts: softmax(Q K^T * scale + mask) V as two batched matmuls."""
+    batch, length = hidden_states.shape[:2]
+    if cache is not None or length > SHORT_ATTENTION:
+        return type(module).forward(module, hidden_states, attention_mask, cache=cache, **kwargs)
+    shape = (batch, length, module.num_attention_heads, module.attention_head_size)
+    query = module.query(hidden_states).view(shape).transpose(1, 2)
+    key_t = module.key(hidden_states).view(shape).permute(0, 2, 3, 1)
+    value = module.value(hidden_states).view(shape).transpose(1, 2)
+    scores = torch.matmul(query, key_t).mul_(module.scaling)
+    if attention_mask is not None:  # bool (True = attend) for SDPA models, additive float for eager ones
+        if attention_mask.dtype == torch.bool:
+            scores = scores.masked_fill_(~attention_mask, torch.finfo(scores.dtype).min)
+        else:
+            scores = scores + attention_mask
+    context = torch.matmul(scores.softmax(dim=-1), value)
+    return context.transpose(1, 2).reshape(batch, length, -1), None
 
 
 def _is_exact_gelu(activation: Any) -> bool:
@@ -245,10 +280,14 @@ def _params(module: torch.nn.Module) -> list[str]:
 def fused_cpu_kernels(model: torch.nn.Module, enabled: bool = True) -> Iterator[bool]:
     """While inside, run ``model``'s linear layers with oneDNN kernels (CPU, fp32, inference). Lessons 3-5.
 
-    Same numbers (to ~1e-5), less time: each linear layer's bias is added inside the matrix
-    multiplication, BERT's feed-forward GELU and its residual additions too, so fewer passes
-    over memory. Every module gets its own ``forward`` back on exit. Yields whether the fast
-    path is on (off for other devices or dtypes, or where oneDNN is missing).
+    Same numbers (to ~1e-5), less time: the weights are copied once into oneDNN's blocked
+    layout (memory: one more copy of the linear weights while inside); each linear layer's
+    bias, BERT's feed-forward GELU and its residual additions are computed inside the matrix
+    multiplications, so there are fewer passes over memory; on CPUs with AVX-512, oneDNN uses
+    it where ``torch.matmul`` may not. Self-attention over short texts (up to
+    :data:`SHORT_ATTENTION` tokens) runs as two batched matmuls, faster there than SDPA's
+    kernel. Every module gets its own ``forward`` back on exit. Yields whether the fast path
+    is on (off for other devices or dtypes, while training, or where oneDNN is missing).
     """
     param = next(model.parameters())
     cpu_fp32 = param.device.type == "cpu" and param.dtype == torch.float32
@@ -258,20 +297,27 @@ def fused_cpu_kernels(model: torch.nn.Module, enabled: bool = True) -> Iterator[
     patched = []  # (module, the instance-level forward it had, if any)
     for module in model.modules():
         before = vars(module).get("forward")
+        dense = getattr(module, "dense", None)
         if isinstance(module, torch.nn.Linear):
-            module.forward = partial(_dnn_linear, module, "none")
+            module.forward = partial(_dnn_linear, _pack(module), module.bias, "none")
         elif (
-            isinstance(getattr(module, "dense", None), torch.nn.Linear)
+            isinstance(dense, torch.nn.Linear)
             and _is_exact_gelu(getattr(module, "intermediate_act_fn", None))
             and _params(module) == ["hidden_states"]
         ):  # BertIntermediate: dense, then GELU
-            module.forward = partial(_dnn_linear, module.dense, "gelu")
+            module.forward = partial(_dnn_linear, _pack(dense), dense.bias, "gelu")
         elif (
-            isinstance(getattr(module, "dense", None), torch.nn.Linear)
+            isinstance(dense, torch.nn.Linear)
             and isinstance(getattr(module, "LayerNorm", None), torch.nn.LayerNorm)
             and _params(module) == ["hidden_states", "input_tensor"]
         ):  # BertSelfOutput, BertOutput: LayerNorm(dense(hidden) + input); dropout is off in eval
-            module.forward = partial(_dnn_linear_add_norm, module)
+            module.forward = partial(_dnn_linear_add_norm, _pack(dense), dense.bias, module.LayerNorm)
+        elif (
+            all(isinstance(getattr(module, name, None), torch.nn.Linear) for name in ("query", "key", "value"))
+            and all(hasattr(module, name) for name in ("num_attention_heads", "attention_head_size", "scaling"))
+            and _params(module) == ["hidden_states", "attention_mask", "cache", "kwargs"]
+        ):  # BertSelfAttention (its query/key/value are Linear layers, patched above)
+            module.forward = partial(_short_self_attention, module)
         else:
             continue
         patched.append((module, before))

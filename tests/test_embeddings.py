@@ -139,7 +139,7 @@ def test_fused_cpu_kernels_give_the_same_numbers_and_restore_the_model(tiny_bert
     with fused_cpu_kernels(tiny_bert4) as on:
         assert on
         kinds = {type(m).__name__ for m in tiny_bert4.modules() if "forward" in vars(m)}
-        assert {"Linear", "BertIntermediate", "BertSelfOutput", "BertOutput"} <= kinds
+        assert {"Linear", "BertIntermediate", "BertSelfOutput", "BertOutput", "BertSelfAttention"} <= kinds
     assert not [m for m in tiny_bert4.modules() if "forward" in vars(m)]
     with pytest.raises(KeyError), fused_cpu_kernels(tiny_bert4):
         raise KeyError("boom")
@@ -150,6 +150,20 @@ def test_fused_cpu_kernels_give_the_same_numbers_and_restore_the_model(tiny_bert
             assert not on
     finally:
         tiny_bert4.eval()
+
+
+@pytest.mark.parametrize("words", [5, 80])  # short texts: batched matmuls; long ones: SDPA
+def test_fused_kernels_match_on_a_padded_batch(tiny_bert4, tokenizer, words):
+    if not onednn_available():
+        pytest.skip("oneDNN is not available in this PyTorch build")
+    texts = [" ".join(["word"] * words), "short", " ".join(["other"] * (words // 2))]
+    batch = _padded(tokenizer, texts)
+    with torch.inference_mode():
+        plain = tiny_bert4(**batch).last_hidden_state
+        with fused_cpu_kernels(tiny_bert4):
+            fused = tiny_bert4(**batch).last_hidden_state
+    real = batch["attention_mask"].bool()
+    torch.testing.assert_close(fused[real], plain[real], atol=1e-5, rtol=1e-4)
 
 
 def test_combine_layers_on_a_tuple():

@@ -447,3 +447,24 @@ def test_trainer_trains_the_custom_head(tiny_bert, encoded, tokenizer, tmp_path)
     trainer.train()
     assert {"eval_accuracy", "eval_macro_f1"} <= set(trainer.evaluate())
     assert any(not torch.equal(a, b) for a, b in zip(before, model.classifier.parameters(), strict=True))
+
+
+def test_predict_logits_keeps_the_dataset_order(tiny_bert, encoded, tokenizer):
+    model = _tiny_classifier(tiny_bert).eval()
+    logits, loss = tr.predict_logits(model, encoded, tokenizer, batch_size=3)
+    with torch.no_grad():
+        one_by_one = [model(**tokenizer(s, return_tensors="pt")).logits[0].numpy() for s in SENTENCES]
+    np.testing.assert_allclose(logits, np.stack(one_by_one), atol=1e-5)
+    expected_loss = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(LABELS)).item()
+    assert loss == pytest.approx(expected_loss, rel=1e-5)
+
+
+def test_training_batches_group_similar_lengths(encoded, tokenizer):
+    loader = tr.make_loader(encoded, tokenizer, batch_size=4, shuffle=True, seed=1)
+    batches = [b["input_ids"] for b in loader]
+    assert sum(len(b) for b in batches) == len(encoded)
+    again = [b["input_ids"] for b in tr.make_loader(encoded, tokenizer, batch_size=4, shuffle=True, seed=1)]
+    assert all(torch.equal(a, b) for a, b in zip(batches, again, strict=True))
+    padded = sum(b.numel() for b in batches)
+    plain = tr.make_loader(encoded, tokenizer, batch_size=4, shuffle=True, seed=1, group_by_length=False)
+    assert padded <= sum(b["input_ids"].numel() for b in plain)
