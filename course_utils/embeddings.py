@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import inspect
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -204,6 +205,9 @@ def _pad(rows: list[np.ndarray], pad_id: int) -> tuple[torch.Tensor, torch.Tenso
 @lru_cache(maxsize=1)
 def onednn_available() -> bool:
     """True when PyTorch's oneDNN linear kernel (the one ``torch.compile`` uses on CPU) works here."""
+    # oneDNN caches one compiled kernel per matrix shape, and batches come in many shapes: keep
+    # the cache small (this must happen before the first oneDNN call of the process).
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "64")
     try:
         x, w = torch.ones(2, 3), torch.ones(4, 3)
         with torch.inference_mode():
