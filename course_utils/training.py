@@ -188,7 +188,9 @@ def training_args(
         "bf16": cuda and run.size == "full" and torch.cuda.is_bf16_supported(),
         "report_to": "none",
         "seed": seed,
-        "train_sampling_strategy": "group_by_length",  # batches of similar length: less padding
+        # not "group_by_length": in transformers 5 it also reorders evaluation, so the rows of
+        # trainer.predict(...).predictions would no longer follow the dataset's order
+        "train_sampling_strategy": "random",
         "disable_tqdm": False,  # the course's quiet logging would otherwise hide the progress bar
     }
     kwargs.update(overrides)
@@ -211,8 +213,7 @@ def make_loader(
     """A ``DataLoader`` over a tokenized dataset that pads each batch (``DataCollatorWithPadding``).
 
     With ``shuffle``, batches are drawn at random but, with ``group_by_length``, from examples of
-    similar length (``LengthGroupedSampler``, as the Trainer's ``train_sampling_strategy=
-    "group_by_length"``): less padding, so faster steps on a CPU.
+    similar length (transformers' ``LengthGroupedSampler``): less padding, so faster steps on a CPU.
     """
     from torch.utils.data import DataLoader
     from transformers import DataCollatorWithPadding
@@ -280,12 +281,15 @@ def train_loop(
     max_grad_norm: float = 1.0,
     device: str | None = None,
     progress: bool = True,
+    group_by_length: bool = True,
 ) -> list[dict[str, float]]:
     """Lesson 6: fine-tune ``model`` with a plain PyTorch loop; returns the history of the run.
 
     torch ``AdamW`` (no weight decay on biases and LayerNorm), a linear warm-up then decay,
     gradient clipping at ``max_grad_norm``, evaluation every ``eval_steps`` steps (and at the
-    end of each epoch when None). The history is a list of dicts like ``trainer.state.log_history``:
+    end of each epoch when None). With ``group_by_length`` each random batch holds examples of
+    similar length (less padding: 20-40% fewer tokens on the course's data).
+    The history is a list of dicts like ``trainer.state.log_history``:
     ``{"loss", "learning_rate", "grad_norm", "epoch", "step"}`` for training and
     ``{"eval_loss", "eval_accuracy", "eval_macro_f1", "epoch", "step"}`` for evaluation.
     """
@@ -297,7 +301,9 @@ def train_loop(
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(seed)  # dropout and the shuffling below
     model.to(device).train()
-    loader = make_loader(train_data, tokenizer, run.batch_size, shuffle=True, seed=seed)
+    loader = make_loader(
+        train_data, tokenizer, run.batch_size, shuffle=True, seed=seed, group_by_length=group_by_length
+    )
     steps_per_epoch = len(loader)
     total = run.steps(len(train_data))
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")

@@ -468,3 +468,16 @@ def test_training_batches_group_similar_lengths(encoded, tokenizer):
     padded = sum(b.numel() for b in batches)
     plain = tr.make_loader(encoded, tokenizer, batch_size=4, shuffle=True, seed=1, group_by_length=False)
     assert padded <= sum(b["input_ids"].numel() for b in plain)
+
+
+def test_trainer_predictions_follow_the_dataset_order(tiny_bert, encoded, tokenizer, tmp_path):
+    from transformers import DataCollatorWithPadding, Trainer
+
+    model = _tiny_classifier(tiny_bert).eval()
+    args = tr.training_args(TINY_RUN, tmp_path, disable_tqdm=True, per_device_eval_batch_size=3, eval_strategy="no")
+    trainer = Trainer(
+        model=model, args=args, processing_class=tokenizer, data_collator=DataCollatorWithPadding(tokenizer)
+    )
+    out = trainer.predict(encoded)
+    assert list(out.label_ids) == LABELS
+    np.testing.assert_allclose(out.predictions, tr.predict_logits(model, encoded, tokenizer)[0], atol=1e-5)
