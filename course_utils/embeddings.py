@@ -205,9 +205,12 @@ def _pad(rows: list[np.ndarray], pad_id: int) -> tuple[torch.Tensor, torch.Tenso
 @lru_cache(maxsize=1)
 def onednn_available() -> bool:
     """True when PyTorch's oneDNN linear kernel (the one ``torch.compile`` uses on CPU) works here."""
-    # oneDNN caches one compiled kernel per matrix shape, and batches come in many shapes: keep
-    # the cache small (this must happen before the first oneDNN call of the process).
-    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "64")
+    # oneDNN and PyTorch's layer over it (ideep) each cache up to 1,024 compiled kernels, one per
+    # matrix shape, at up to ~1 MB each; batches come in many shapes, so memory would grow with
+    # the number of batches. Small caches cost nothing here (a batch needs ~5 kernels); both
+    # are read when the process first uses oneDNN.
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16")
+    os.environ.setdefault("LRU_CACHE_CAPACITY", "16")
     try:
         x, w = torch.ones(2, 3), torch.ones(4, 3)
         with torch.inference_mode():
