@@ -38,9 +38,7 @@ FEATURES = {
     ),
     "reviews": Features({"text": Value("string"), "label": ClassLabel(names=["neg", "pos"])}),
     "similarity": Features({"sentence1": Value("string"), "sentence2": Value("string"), "score": Value("float64")}),
-    "nli": Features(
-        {"premise": Value("string"), "hypothesis": Value("string"), "label": ClassLabel(names=NLI_LABELS)}
-    ),
+    "nli": Features({"premise": Value("string"), "hypothesis": Value("string"), "label": ClassLabel(names=NLI_LABELS)}),
     "qa": Features(
         {
             "id": Value("string"),

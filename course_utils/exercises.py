@@ -394,7 +394,8 @@ def check_word_cosine(
     a = word_vectors(text_a, word, model, tokenizer)[layer]
     b = word_vectors(text_b, word, model, tokenizer)[layer]
     expected = float(paired_cosine(a, b))
-    return _check_close("Word cosine", answer, expected, 0.005, "word_vectors(...)[layer] for each sentence, then cosine.")
+    hint = "word_vectors(...)[layer] for each sentence, then cosine."
+    return _check_close("Word cosine", answer, expected, 0.005, hint)
 
 
 def check_masked_mean(hidden: Any, attention_mask: Any, answer: Any) -> Verdict:
@@ -414,9 +415,8 @@ def check_spearman(gold: Sequence[float], predicted: Sequence[float], answer: fl
     from scipy.stats import spearmanr
 
     expected = float(spearmanr(gold, predicted).statistic)
-    return _check_close(
-        "Spearman correlation", answer, expected, 0.005, "rank both lists, then take the Pearson correlation of the ranks."
-    )
+    hint = "rank both lists, then take the Pearson correlation of the ranks."
+    return _check_close("Spearman correlation", answer, expected, 0.005, hint)
 
 
 def check_nearest_intent(

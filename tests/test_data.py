@@ -87,8 +87,13 @@ def test_loader_gives_the_hub_schema_offline(task):
 def test_quick_mode_takes_seeded_subsets(monkeypatch):
     from course_utils import data
 
-    monkeypatch.setitem(data.TASKS, "sentiment", data.TASKS["sentiment"].__class__(
-        "stanfordnlp/sst2", ("train", "validation", "test"), {"train": 100, "validation": 50, "test": 50}))
+    monkeypatch.setitem(
+        data.TASKS,
+        "sentiment",
+        data.TASKS["sentiment"].__class__(
+            "stanfordnlp/sst2", ("train", "validation", "test"), {"train": 100, "validation": 50, "test": 50}
+        ),
+    )
     first = data.load_task("sentiment", quick=True, online=False)
     second = data.load_task("sentiment", quick=True, online=False)
     assert [len(s) for s in first.values()] == [100, 50, 50]

@@ -32,8 +32,11 @@ def sst2_like(n_train: int = 20, n_validation: int = 6) -> DatasetDict:
 
     def split(n, labelled=True):
         return Dataset.from_dict(
-            {"idx": list(range(n)), "sentence": [f"s{i}" for i in range(n)],
-             "label": [i % 2 if labelled else -1 for i in range(n)]},
+            {
+                "idx": list(range(n)),
+                "sentence": [f"s{i}" for i in range(n)],
+                "label": [i % 2 if labelled else -1 for i in range(n)],
+            },
             features=features,
         )
 
@@ -53,21 +56,34 @@ def test_snli_rows_without_gold_label_are_dropped(monkeypatch):
     features = Features(
         {"premise": Value("string"), "hypothesis": Value("string"), "label": ClassLabel(names=data.NLI_LABELS)}
     )
-    split = Dataset.from_dict({"premise": ["p"] * 4, "hypothesis": ["a", "b", "c", "d"], "label": [0, 1, -1, 2]},
-                              features=features)
+    split = Dataset.from_dict(
+        {"premise": ["p"] * 4, "hypothesis": ["a", "b", "c", "d"], "label": [0, 1, -1, 2]}, features=features
+    )
     fake_hub(monkeypatch, "stanfordnlp/snli", DatasetDict(train=split, validation=split, test=split))
     dd = data.load_task("nli", quick=False, online=True)
     assert dd["train"]["label"] == [0, 1, 2]
 
 
 def test_conll_keeps_the_course_columns_and_uses_the_parquet_revision(monkeypatch):
-    features = Features({
-        "id": Value("string"), "tokens": List(Value("string")),
-        "pos_tags": List(Value("int32")), "chunk_tags": List(Value("int32")),
-        "ner_tags": List(ClassLabel(names=data.NER_TAGS)),
-    })
-    split = Dataset.from_dict({"id": ["0"], "tokens": [["EU", "rejects"]], "pos_tags": [[1, 2]],
-                               "chunk_tags": [[1, 2]], "ner_tags": [[3, 0]]}, features=features)
+    features = Features(
+        {
+            "id": Value("string"),
+            "tokens": List(Value("string")),
+            "pos_tags": List(Value("int32")),
+            "chunk_tags": List(Value("int32")),
+            "ner_tags": List(ClassLabel(names=data.NER_TAGS)),
+        }
+    )
+    split = Dataset.from_dict(
+        {
+            "id": ["0"],
+            "tokens": [["EU", "rejects"]],
+            "pos_tags": [[1, 2]],
+            "chunk_tags": [[1, 2]],
+            "ner_tags": [[3, 0]],
+        },
+        features=features,
+    )
     calls: list = []
     fake_hub(monkeypatch, "eriktks/conll2003", DatasetDict(train=split, validation=split, test=split), calls)
     dd = data.load_task("ner", quick=False, online=True)

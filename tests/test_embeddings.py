@@ -10,10 +10,10 @@ from course_utils.embeddings import (
     flops_per_token,
     fused_cpu_kernels,
     length_sorted_batches,
-    onednn_available,
     masked_max,
     masked_mean,
     num_hidden_states,
+    onednn_available,
 )
 
 TEXTS = [
