@@ -205,10 +205,10 @@ def _pad(rows: list[np.ndarray], pad_id: int) -> tuple[torch.Tensor, torch.Tenso
 @lru_cache(maxsize=1)
 def onednn_available() -> bool:
     """True when PyTorch's oneDNN linear kernel (the one ``torch.compile`` uses on CPU) works here."""
-    # oneDNN and PyTorch's layer over it (ideep) each cache up to 1,024 compiled kernels, one per
-    # matrix shape, at up to ~1 MB each; batches come in many shapes, so memory would grow with
-    # the number of batches. Small caches cost nothing here (a batch needs ~5 kernels); both
-    # are read when the process first uses oneDNN.
+    # oneDNN and PyTorch's layer over it (ideep) each cache up to 1,024 compiled kernels by
+    # default, one per matrix shape; batches come in many shapes, so memory would grow with the
+    # number of batches. A batch's layers need only a few shapes, so 16 entries lose nothing.
+    # Both settings are read when the process first uses oneDNN.
     os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16")
     os.environ.setdefault("LRU_CACHE_CAPACITY", "16")
     try:

@@ -66,3 +66,18 @@ def tiny_bert():
         vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64
     )
     return BertModel(config).eval()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """After the run, each notebook's total time (its cells, kernel start included): lessons aim at 90-180 s."""
+    totals: dict[str, float] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            nodeid = getattr(report, "nodeid", "")
+            if nodeid.startswith("notebooks/") and isinstance(getattr(report, "duration", None), float):
+                path = nodeid.split("::")[0]
+                totals[path] = totals.get(path, 0.0) + report.duration
+    if totals:
+        terminalreporter.write_sep("=", "notebook run times")
+        for path, seconds in sorted(totals.items()):
+            terminalreporter.write_line(f"{path}: {seconds:.0f} s")
