@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lab test student clean
+.PHONY: install lab test student clean results
 
 install: $(STAMP)
 
@@ -33,3 +33,11 @@ student: install
 	$(BIN)/jupyter nbconvert --to notebook --output-dir student \
 		--TagRemovePreprocessor.enabled=True --TagRemovePreprocessor.remove_cell_tags=solution \
 		--ClearOutputPreprocessor.enabled=True notebooks/*.ipynb
+
+# Execute every lesson headless, offline, quick sizes (what the committed notebooks hold), in place;
+# each writes its metrics and run time to results/offline-quick.json; then regenerate README's table.
+NOTEBOOKS ?= [0-9][0-9]_*.ipynb
+results: install
+	cd notebooks && HF_HUB_OFFLINE=1 BERT_COURSE_SIZE=quick ../$(BIN)/jupyter nbconvert --to notebook --execute \
+		--inplace --ExecutePreprocessor.timeout=1800 $(NOTEBOOKS)
+	$(BIN)/python -m course_utils.results

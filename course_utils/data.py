@@ -83,7 +83,7 @@ def _similarity_offline(row: dict) -> dict:
 
 @dataclass(frozen=True)
 class TaskData:
-    """Where one task's data lives online and offline, and how big a quick run is."""
+    """Where one task's data lives online and offline, and how much of the Hub's splits a quick run loads."""
 
     hub_id: str
     splits: tuple[str, ...]
@@ -166,27 +166,31 @@ def _quick_subset(dd: DatasetDict, sizes: dict[str, int]) -> DatasetDict:
 def load_task(task: str, quick: bool | None = None, online: bool | None = None) -> DatasetDict:
     """Load ``task``'s splits from the Hub (online) or ``data/`` (offline) and say which.
 
-    ``quick``/``online`` default to the current profile. An online load that fails (renamed
-    dataset, outage) falls back to the offline files with a message instead of crashing.
+    ``quick``/``online`` default to the current profile. Quick runs take a seeded subset of the
+    Hub's (large) splits; the offline files are used whole, and each lesson's run size
+    (``course_utils.training.RUN_SIZES``) says how much of them a run trains on. An online load
+    that fails (renamed dataset, outage) falls back to the offline files with a message.
     """
     spec = _spec(task)
     profile = get_profile()
     online = profile.online if online is None else online
     quick = profile.quick if quick is None else quick
     source = f"data/{task}/ (offline, written for this course)"
+    subset = False
     if online:
         try:
             dd = _load_online(task)
             source = f"{spec.hub_id} (Hugging Face Hub)"
+            subset = quick
         except Exception as exc:  # any Hub failure: keep the lesson running on the offline files
             print(f"Could not load {spec.hub_id} from the Hub ({type(exc).__name__}: {exc}); using data/{task}/.")
             dd = _load_offline(task)
     else:
         dd = _load_offline(task)
-    if quick:
+    if subset:
         dd = _quick_subset(dd, spec.quick_sizes)
     sizes = ", ".join(f"{name} {len(split):,}" for name, split in dd.items())
-    print(f"{task} data: {source}{' [quick subset]' if quick else ''}: {sizes}")
+    print(f"{task} data: {source}{' [quick subset]' if subset else ''}: {sizes}")
     return dd
 
 
@@ -223,4 +227,10 @@ def load_ner(quick: bool | None = None) -> DatasetDict:
 def load_intents() -> Dataset:
     """The assistant-intent utterances of lesson 5 (course material: the same online and offline)."""
     rows = [json.loads(line) for line in (DATA_DIR / "similarity" / "intents.jsonl").read_text().splitlines() if line]
+    return Dataset.from_list(rows)
+
+
+def load_topics() -> Dataset:
+    """Lesson 7's zero-shot texts, one topic each (course material: the same online and offline)."""
+    rows = [json.loads(line) for line in (DATA_DIR / "topics" / "topics.jsonl").read_text().splitlines() if line]
     return Dataset.from_list(rows)

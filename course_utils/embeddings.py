@@ -18,18 +18,14 @@ pieces lessons 4-5 show by hand.
 
 from __future__ import annotations
 
-import ctypes
-import inspect
-import os
 import re
-import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from functools import lru_cache, partial
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
+
+from .profiles import progress_bar
 
 POOLINGS = ("cls", "mean", "max", "pooler")
 LAYER_NAMES = ("last", "second_to_last", "concat_last4", "sum_last4", "all")
@@ -199,165 +195,6 @@ def _pad(rows: list[np.ndarray], pad_id: int) -> tuple[torch.Tensor, torch.Tenso
     return torch.from_numpy(input_ids), torch.from_numpy(attention_mask)
 
 
-# CPU speed-up: oneDNN matrix multiplications with fused bias, GELU and residual add -----------------
-
-
-@lru_cache(maxsize=1)
-def onednn_available() -> bool:
-    """True when PyTorch's oneDNN linear kernel (the one ``torch.compile`` uses on CPU) works here."""
-    # oneDNN and PyTorch's layer over it (ideep) each cache up to 1,024 compiled kernels by
-    # default, one per matrix shape; batches come in many shapes, so memory would grow with the
-    # number of batches. A batch's layers need only a few shapes, so 16 entries lose nothing.
-    # Both settings are read when the process first uses oneDNN.
-    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16")
-    os.environ.setdefault("LRU_CACHE_CAPACITY", "16")
-    try:
-        x, w = torch.ones(2, 3), torch.ones(4, 3)
-        with torch.inference_mode():
-            packed = torch.ops.mkldnn._reorder_linear_weight(w, None)
-            y = torch.ops.mkldnn._linear_pointwise(x, packed, None, "gelu", [], "none")
-            z = torch.ops.mkldnn._linear_pointwise.binary(x, y, packed, None, "add")
-        return bool(torch.allclose(y, torch.nn.functional.gelu(torch.full((2, 4), 3.0))) and torch.allclose(z, 3 + y))
-    except (AttributeError, RuntimeError):
-        return False
-
-
-def _pack(linear: torch.nn.Linear) -> torch.Tensor:
-    """The weight in oneDNN's own blocked layout, so no call has to reorder it again."""
-    with torch.no_grad():
-        return torch.ops.mkldnn._reorder_linear_weight(linear.weight.detach(), None)
-
-
-def _dnn_linear(weight: torch.Tensor, bias: torch.Tensor | None, activation: str, x: torch.Tensor) -> torch.Tensor:
-    y = torch.ops.mkldnn._linear_pointwise(x.reshape(-1, x.shape[-1]), weight, bias, activation, [], "none")
-    return y.view(*x.shape[:-1], y.shape[-1])
-
-
-def _dnn_linear_add_norm(
-    weight: torch.Tensor,
-    bias: torch.Tensor | None,
-    norm: torch.nn.LayerNorm,
-    hidden_states: torch.Tensor,
-    input_tensor: torch.Tensor,
-) -> torch.Tensor:
-    x, residual = hidden_states.reshape(-1, hidden_states.shape[-1]), input_tensor.reshape(-1, input_tensor.shape[-1])
-    y = torch.ops.mkldnn._linear_pointwise.binary(x, residual, weight, bias, "add")
-    return norm(y.view(input_tensor.shape))
-
-
-SHORT_ATTENTION = 48  # up to this many tokens, two batched matmuls beat PyTorch's fused SDPA kernel on CPU
-
-
-def _short_self_attention(
-    module: torch.nn.Module,
-    hidden_states: torch.Tensor,
-    attention_mask: torch.Tensor | None = None,
-    cache: Any = None,
-    **kwargs: Any,
-) -> tuple[torch.Tensor, None]:
-    """BertSelfAttention for short texts: softmax(Q K^T * scale + mask) V as two batched matmuls."""
-    batch, length = hidden_states.shape[:2]
-    if cache is not None or length > SHORT_ATTENTION:
-        return type(module).forward(module, hidden_states, attention_mask, cache=cache, **kwargs)
-    shape = (batch, length, module.num_attention_heads, module.attention_head_size)
-    query = module.query(hidden_states).view(shape).transpose(1, 2)
-    key_t = module.key(hidden_states).view(shape).permute(0, 2, 3, 1)
-    value = module.value(hidden_states).view(shape).transpose(1, 2)
-    scores = torch.matmul(query, key_t).mul_(module.scaling)
-    if attention_mask is not None:  # bool (True = attend) for SDPA models, additive float for eager ones
-        if attention_mask.dtype == torch.bool:
-            scores = scores.masked_fill_(~attention_mask, torch.finfo(scores.dtype).min)
-        else:
-            scores = scores + attention_mask
-    context = torch.matmul(scores.softmax(dim=-1), value)
-    return context.transpose(1, 2).reshape(batch, length, -1), None
-
-
-def _is_exact_gelu(activation: Any) -> bool:
-    if isinstance(activation, torch.nn.GELU):
-        return activation.approximate == "none"
-    return getattr(activation, "act", None) is torch.nn.functional.gelu  # transformers' GELUActivation
-
-
-def _params(module: torch.nn.Module) -> list[str]:
-    return list(inspect.signature(type(module).forward).parameters)[1:]
-
-
-@contextmanager
-def fused_cpu_kernels(model: torch.nn.Module, enabled: bool = True) -> Iterator[bool]:
-    """While inside, run ``model``'s linear layers with oneDNN kernels (CPU, fp32, inference). Lessons 3-5.
-
-    Same numbers (to ~1e-5), less time: the weights are copied once into oneDNN's blocked
-    layout (memory: one more copy of the linear weights while inside); each linear layer's
-    bias, BERT's feed-forward GELU and its residual additions are computed inside the matrix
-    multiplications, so there are fewer passes over memory; on CPUs with AVX-512, oneDNN uses
-    it where ``torch.matmul`` may not. Self-attention over short texts (up to
-    :data:`SHORT_ATTENTION` tokens) runs as two batched matmuls, faster there than SDPA's
-    kernel. Every module gets its own ``forward`` back on exit. Yields whether the fast path
-    is on (off for other devices or dtypes, while training, or where oneDNN is missing).
-    """
-    param = next(model.parameters())
-    cpu_fp32 = param.device.type == "cpu" and param.dtype == torch.float32
-    if not (enabled and cpu_fp32 and not model.training and onednn_available()):
-        yield False
-        return
-    patched = []  # (module, the instance-level forward it had, if any)
-    for module in model.modules():
-        before = vars(module).get("forward")
-        dense = getattr(module, "dense", None)
-        if isinstance(module, torch.nn.Linear):
-            module.forward = partial(_dnn_linear, _pack(module), module.bias, "none")
-        elif (
-            isinstance(dense, torch.nn.Linear)
-            and _is_exact_gelu(getattr(module, "intermediate_act_fn", None))
-            and _params(module) == ["hidden_states"]
-        ):  # BertIntermediate: dense, then GELU
-            module.forward = partial(_dnn_linear, _pack(dense), dense.bias, "gelu")
-        elif (
-            isinstance(dense, torch.nn.Linear)
-            and isinstance(getattr(module, "LayerNorm", None), torch.nn.LayerNorm)
-            and _params(module) == ["hidden_states", "input_tensor"]
-        ):  # BertSelfOutput, BertOutput: LayerNorm(dense(hidden) + input); dropout is off in eval
-            module.forward = partial(_dnn_linear_add_norm, _pack(dense), dense.bias, module.LayerNorm)
-        elif (
-            all(isinstance(getattr(module, name, None), torch.nn.Linear) for name in ("query", "key", "value"))
-            and all(hasattr(module, name) for name in ("num_attention_heads", "attention_head_size", "scaling"))
-            and _params(module) == ["hidden_states", "attention_mask", "cache", "kwargs"]
-        ):  # BertSelfAttention (its query/key/value are Linear layers, patched above)
-            module.forward = partial(_short_self_attention, module)
-        else:
-            continue
-        patched.append((module, before))
-    try:
-        yield True
-    finally:
-        for module, before in patched:
-            del module.forward  # back to the class's own forward ...
-            if before is not None:
-                module.forward = before  # ... or to what was set on the instance
-
-
-@lru_cache(maxsize=1)
-def _libc_malloc_trim() -> Any:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to do
-        return None
-
-
-def release_freed_memory() -> None:
-    """Hand memory freed by the last batch back to the operating system (glibc on Linux only).
-
-    Batches of different shapes leave free blocks of different sizes in glibc's heap, which it
-    keeps: without this, the process's memory grows with the number of batches.
-    """
-    trim = _libc_malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
 def embed_texts(
     texts: Sequence[str],
     model: Any,
@@ -370,7 +207,6 @@ def embed_texts(
     max_length: int | None = None,
     progress: bool = True,
     desc: str = "Embedding",
-    fused_cpu: bool = True,
 ) -> np.ndarray | dict[str, np.ndarray]:
     """One pooled vector per text, as a float32 array in the order of ``texts`` (lessons 3-5).
 
@@ -383,7 +219,6 @@ def embed_texts(
     batch_tokens: padded tokens per batch (batch size x its longest text); the memory knob.
     max_length: truncate longer texts (default: what the model's position embeddings allow).
     progress, desc: show a progress bar (counting texts) labelled ``desc``.
-    fused_cpu: on CPU, run the linear layers with fused oneDNN kernels (:func:`fused_cpu_kernels`).
     """
     texts = _check_texts(texts)
     poolings = _check_poolings(pooling)
@@ -408,11 +243,10 @@ def embed_texts(
     results: dict[str, np.ndarray] = {}
     was_training = model.training
     model.eval()
-    from tqdm.auto import tqdm
 
     try:
-        bar = tqdm(total=len(texts), desc=desc, unit="text", disable=not progress)
-        with torch.inference_mode(), fused_cpu_kernels(model, fused_cpu), bar:
+        bar = progress_bar(len(texts), desc, disable=not progress)
+        with torch.inference_mode(), bar:
             for batch in batches:
                 input_ids, attention_mask = _pad([ids[i] for i in batch], pad_id)
                 input_ids, attention_mask = input_ids.to(device), attention_mask.to(device)
@@ -426,7 +260,6 @@ def embed_texts(
                         results[name] = np.empty(shape, dtype=np.float32)
                     results[name][..., batch, :] = vectors
                 del out, hidden  # token-level states never outlive their batch
-                release_freed_memory()
                 bar.update(len(batch))
     finally:
         model.train(was_training)

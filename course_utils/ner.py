@@ -20,29 +20,10 @@ from typing import Any
 import numpy as np
 
 from .data import NER_TAGS
-from .profiles import get_profile
-from .training import RunSize
 
 IGNORE_INDEX = -100
 
-#: Lesson 9's runs (a :class:`~course_utils.training.RunSize` each; examples = sentences).
-#: Quick: fits ~1 minute of training on 2 CPU cores. Full: CoNLL-2003 with the usual BERT-base recipe.
-NER_RUNS: dict[str, RunSize] = {
-    "quick": RunSize(
-        "ner", "quick", 1200, None, 2, 16, 128, 1e-4, note="at most 1,200 sentences (the offline split has ~1.2k)"
-    ),
-    "full": RunSize("ner", "full", None, None, 3, 32, 256, 3e-5, note="all of CoNLL-2003 (14k sentences)"),
-}
-
 ENTITY_COLOURS = {"PER": "#ffd6a5", "ORG": "#bde0fe", "LOC": "#caffbf", "MISC": "#e4c1f9"}
-
-
-def ner_run(size: str | None = None) -> RunSize:
-    """Lesson 9: the run size for ``size`` ("quick"/"full"; default: the profile's)."""
-    size = get_profile().size if size is None else size
-    if size not in NER_RUNS:
-        raise ValueError(f"size={size!r} is not a run size: use 'quick' or 'full' (or None for the profile's).")
-    return NER_RUNS[size]
 
 
 # -- Alignment ---------------------------------------------------------------------------------

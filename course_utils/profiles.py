@@ -18,10 +18,12 @@ import os
 import random
 import socket
 import sys
+import time
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -194,8 +196,11 @@ def library_versions() -> dict[str, str]:
 def show_setup(roles: tuple[str, ...] = ("encoder",)) -> Profile:
     """Print the profile, the model per role, the data source, the device and versions.
 
-    Every notebook calls this in its second cell, naming the roles it uses.
+    Every notebook calls this in its second cell, naming the roles it uses; the lesson's run time
+    (:func:`seconds_since_setup`, recorded by ``course_utils.results.record_results``) counts from here.
     """
+    global _SETUP_TIME
+    _SETUP_TIME = time.perf_counter()
     quiet()
     profile = get_profile()
     if profile.online:
@@ -213,3 +218,24 @@ def show_setup(roles: tuple[str, ...] = ("encoder",)) -> Profile:
         print("Device: cuda")
     print("Versions: " + ", ".join(f"{k} {v}" for k, v in library_versions().items()))
     return profile
+
+
+_SETUP_TIME: float | None = None
+
+
+def seconds_since_setup() -> float:
+    """Seconds since this process called :func:`show_setup` (a lesson's run time)."""
+    if _SETUP_TIME is None:
+        raise RuntimeError("show_setup() has not run in this process: run the notebook's set-up cell first.")
+    return time.perf_counter() - _SETUP_TIME
+
+
+def progress_bar(total: int, desc: str, disable: bool = False) -> Any:
+    """A text progress bar (tqdm) that reads well in a stored notebook, a terminal and CI logs alike.
+
+    Not the widget bar of ``tqdm.auto``: without a live kernel a widget shows its first state (0 %)
+    forever. This one prints plain text to stdout, at most once a second.
+    """
+    from tqdm.std import tqdm
+
+    return tqdm(total=total, desc=desc, file=sys.stdout, mininterval=1.0, ncols=90, disable=disable)

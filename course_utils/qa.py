@@ -27,63 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from .profiles import get_profile
-from .training import RunSize
 
 Offsets = Sequence[tuple[int, int] | None]
 _PUNCTUATION = frozenset(string.punctuation)
-
-
-@dataclass(frozen=True)
-class QARun:
-    """Lesson 8: a fine-tuning run (:class:`~course_utils.training.RunSize`; examples = windows), the
-    window stride, and how many top encoder layers train (``None``: all, embeddings included)."""
-
-    run: RunSize
-    stride: int
-    trainable_layers: int | None = None
-
-    def describe(self) -> str:
-        layers = "all layers" if self.trainable_layers is None else f"top {self.trainable_layers} layers + head"
-        return f"{self.run.describe()} | stride {self.stride}, training {layers}"
-
-
-#: Quick: short windows, a few hundred of them, the top 4 of 6 layers only: ~1 minute on 2 CPU cores.
-#: Full: the usual SQuAD v1.1 recipe for BERT-base on a GPU (max_length 384, stride 128, 2 epochs, lr 3e-5).
-QA_RUNS: dict[str, QARun] = {
-    "quick": QARun(RunSize("qa", "quick", 640, 150, 1, 8, 192, 2e-4, note="80 steps"), 64, 4),
-    "full": QARun(RunSize("qa", "full", None, None, 2, 12, 384, 3e-5, note="all of SQuAD v1.1 (88k questions)"), 128),
-}
-
-
-def qa_run(size: str | None = None) -> QARun:
-    """Lesson 8: the run settings for ``size`` ("quick"/"full"; default: the profile's)."""
-    size = get_profile().size if size is None else size
-    if size not in QA_RUNS:
-        raise ValueError(f"size={size!r} is not a run size: use 'quick' or 'full' (or None for the profile's).")
-    return QA_RUNS[size]
-
-
-def freeze_lower_layers(model: Any, trainable_layers: int) -> int:
-    """Lesson 8: freeze the embeddings and all but the top ``trainable_layers`` encoder layers.
-
-    A CPU-budget trick for quick runs: gradients are only computed for the top of the network and
-    the task head, so a step costs much less. Returns the number of trainable parameters.
-    """
-    base = model.base_model
-    stack = getattr(getattr(base, "encoder", None), "layer", None) or getattr(
-        getattr(base, "transformer", None), "layer", None
-    )
-    if stack is None:
-        raise TypeError(f"{type(model).__name__} has no encoder.layer stack: pass a BERT-like transformers model.")
-    if not isinstance(trainable_layers, int) or not 0 <= trainable_layers <= len(stack):
-        raise ValueError(f"trainable_layers={trainable_layers!r} must be an int between 0 and {len(stack)}.")
-    for parameter in base.embeddings.parameters():
-        parameter.requires_grad = False
-    for index, layer in enumerate(stack):
-        for parameter in layer.parameters():
-            parameter.requires_grad = index >= len(stack) - trainable_layers
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 # -- 1-2. Features and labels -----------------------------------------------------------

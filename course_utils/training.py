@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,9 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+from transformers import TrainerCallback
 
-from .profiles import get_profile
+from .profiles import get_profile, progress_bar
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "notebooks" / "outputs"  # git-ignored
 MODEL_INPUTS = ("input_ids", "token_type_ids", "attention_mask")
@@ -36,7 +38,7 @@ HEAD_FILE = "classifier_head.json"
 
 @dataclass(frozen=True)
 class RunSize:
-    """How much data and how many steps one fine-tuning run takes (lessons 6-7)."""
+    """How much data and how many steps one fine-tuning run takes (lessons 6-9)."""
 
     task: str
     size: str  # "quick" or "full"
@@ -48,16 +50,26 @@ class RunSize:
     learning_rate: float
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
+    schedule: str = "linear"  # "linear" (decay to zero) or "constant" (after the warm-up)
+    trainable_layers: int | None = None  # None: every weight trains; k: the top k encoder layers + head
+    stride: int | None = None  # question answering: tokens shared by neighbouring windows
     note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule={self.schedule!r} is unknown: use one of {sorted(SCHEDULES)}.")
 
     def describe(self) -> str:
         """One line for the notebook: what this run does."""
         train = "all" if self.train_examples is None else f"{self.train_examples:,}"
         evaluation = "all" if self.eval_examples is None else f"{self.eval_examples:,}"
+        layers = "all layers" if self.trainable_layers is None else f"top {self.trainable_layers} layers + head"
+        stride = "" if self.stride is None else f", stride {self.stride}"
         return (
             f"{self.task} [{self.size}]: {train} training examples, {evaluation} for evaluation, "
-            f"{self.epochs:g} epoch(s), batch {self.batch_size}, max_length {self.max_length}, "
-            f"lr {self.learning_rate:g}, warm-up {self.warmup_ratio:.0%}" + (f" - {self.note}" if self.note else "")
+            f"{self.epochs:g} epoch(s), batch {self.batch_size}, max_length {self.max_length}{stride}, "
+            f"lr {self.learning_rate:g} ({self.schedule}, warm-up {self.warmup_ratio:.0%}), {layers}"
+            + (f" - {self.note}" if self.note else "")
         )
 
     def steps(self, n_train: int) -> int:
@@ -65,12 +77,16 @@ class RunSize:
         return math.ceil(math.ceil(n_train / self.batch_size) * self.epochs)
 
 
-#: Quick: a short run for a 2-core CPU (a training step of 16 short sentences takes roughly
-#: 0.5-1 s there). Full: the sizes of the original tutorials, for a GPU.
+#: Our schedule names -> the Trainer's ``lr_scheduler_type``.
+SCHEDULES = {"linear": "linear", "constant": "constant_with_warmup"}
+
+#: The one table of run sizes. Quick: the winner of benchmarks/recipe_search.py for a 2-core
+#: CPU (each training lesson <= 5 minutes; see benchmarks/recipes/). Full: offline, all of
+#: data/ with the same recipe uncapped; online, the sizes of the original tutorials, for a GPU.
 RUN_SIZES: dict[tuple[str, str], RunSize] = {
     ("sentiment", "quick"): RunSize(
-        "sentiment", "quick", train_examples=800, eval_examples=None, epochs=1, batch_size=16, max_length=64,
-        learning_rate=2e-4, note="50 steps of 16 short sentences",
+        "sentiment", "quick", train_examples=None, eval_examples=None, epochs=1, batch_size=16, max_length=64,
+        learning_rate=1e-4, note="benchmarks/recipes/sentiment.md",
     ),
     ("sentiment", "full"): RunSize(
         "sentiment", "full", train_examples=None, eval_examples=None, epochs=3, batch_size=32, max_length=128,
@@ -85,12 +101,28 @@ RUN_SIZES: dict[tuple[str, str], RunSize] = {
         learning_rate=2e-5, note="all of IMDb (25k reviews); the seed ran 5 epochs of BERT-base for 92.3%",
     ),
     ("nli", "quick"): RunSize(
-        "nli", "quick", train_examples=700, eval_examples=None, epochs=4, batch_size=16, max_length=128,
-        learning_rate=1e-4, note="about 170 steps of 16 sentence pairs",
+        "nli", "quick", train_examples=None, eval_examples=None, epochs=2, batch_size=16, max_length=96,
+        learning_rate=1e-4, schedule="constant", note="benchmarks/recipes/nli.md",
     ),
     ("nli", "full"): RunSize(
         "nli", "full", train_examples=100_000, eval_examples=None, epochs=2, batch_size=32, max_length=128,
         learning_rate=2e-5, note="a 100k-pair subset of SNLI (550k)",
+    ),
+    ("qa", "quick"): RunSize(
+        "qa", "quick", train_examples=None, eval_examples=None, epochs=2, batch_size=16, max_length=256,
+        learning_rate=1e-4, schedule="constant", stride=64, note="examples are windows; benchmarks/recipes/qa.md",
+    ),
+    ("qa", "full"): RunSize(
+        "qa", "full", train_examples=None, eval_examples=None, epochs=2, batch_size=12, max_length=384,
+        learning_rate=3e-5, stride=128, note="all of SQuAD v1.1 (88k questions)",
+    ),
+    ("ner", "quick"): RunSize(
+        "ner", "quick", train_examples=None, eval_examples=None, epochs=2, batch_size=16, max_length=96,
+        learning_rate=1e-4, note="benchmarks/recipes/ner.md",
+    ),
+    ("ner", "full"): RunSize(
+        "ner", "full", train_examples=None, eval_examples=None, epochs=3, batch_size=32, max_length=256,
+        learning_rate=3e-5, note="all of CoNLL-2003 (14k sentences)",
     ),
 }  # fmt: skip
 
@@ -104,6 +136,30 @@ def run_size(task: str, size: str | None = None) -> RunSize:
         tasks = sorted({name for name, _ in RUN_SIZES})
         raise ValueError(f"task={task!r} has no run size: choose one of {tasks}.")
     return RUN_SIZES[(task, size)]
+
+
+def freeze_lower_layers(model: Any, trainable_layers: int | None) -> int:
+    """Freeze the embeddings and all but the top ``trainable_layers`` encoder layers (None: train all).
+
+    A CPU-budget trick: no gradients are computed below the lowest trainable layer, so a step costs
+    less (the backward pass stops early). Returns the number of trainable parameters.
+    """
+    base = getattr(model, "base_model", model)
+    stack = getattr(getattr(base, "encoder", None), "layer", None) or getattr(
+        getattr(base, "transformer", None), "layer", None
+    )
+    if stack is None:
+        raise TypeError(f"{type(model).__name__} has no encoder.layer stack: pass a BERT-like transformers model.")
+    if trainable_layers is None:
+        trainable_layers = len(stack)
+        base.embeddings.requires_grad_(True)
+    elif not isinstance(trainable_layers, int) or not 0 <= trainable_layers <= len(stack):
+        raise ValueError(f"trainable_layers={trainable_layers!r} must be None or an int between 0 and {len(stack)}.")
+    else:
+        base.embeddings.requires_grad_(False)
+    for index, layer in enumerate(stack):
+        layer.requires_grad_(index >= len(stack) - trainable_layers)
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 def take(dataset: Any, n: int | None, seed: int = 42) -> Any:
@@ -174,7 +230,7 @@ def training_args(
         "per_device_train_batch_size": run.batch_size,
         "per_device_eval_batch_size": 2 * run.batch_size,
         "learning_rate": run.learning_rate,
-        "lr_scheduler_type": "linear",
+        "lr_scheduler_type": SCHEDULES[run.schedule],
         "warmup_steps": run.warmup_ratio,  # a float below 1 is a fraction of the steps
         "weight_decay": run.weight_decay,
         "max_grad_norm": 1.0,
@@ -195,6 +251,61 @@ def training_args(
     }
     kwargs.update(overrides)
     return TrainingArguments(**kwargs)
+
+
+class KeepBest(TrainerCallback):
+    """Keep the weights of the best validation score of a Trainer run, and restore them at the end.
+
+    ``metric`` names the score (higher is better), as the Trainer logs it ("eval_accuracy").
+    Without ``evaluate`` it watches the Trainer's own evaluations during training (``eval_strategy``;
+    a ``trainer.evaluate()`` before training is not a candidate); with
+    ``evaluate`` (a function ``model -> {name: value}``, for tasks the Trainer cannot score, such as
+    question answering) it calls it after every epoch and logs ``eval_<name>`` into
+    ``trainer.state.log_history``. ``patience``: stop after that many evaluations without a gain.
+    After training, ``best`` holds ``{"step", "epoch", metric}`` of the kept weights and
+    ``eval_seconds`` the time spent evaluating.
+    """
+
+    def __init__(self, metric: str, evaluate: Any = None, patience: int | None = None) -> None:
+        if not metric.startswith("eval_"):
+            raise ValueError(f"metric={metric!r} must be a logged name such as 'eval_accuracy' (with 'eval_').")
+        if patience is not None and (not isinstance(patience, int) or patience < 1):
+            raise ValueError(f"patience={patience!r} must be None or an int >= 1.")
+        self.metric, self.evaluate, self.patience = metric, evaluate, patience
+        self.best: dict[str, float] = {}
+        self.eval_seconds = 0.0
+        self._weights: dict[str, torch.Tensor] | None = None
+        self._waited = 0
+
+    def _consider(self, score: float, state: Any, control: Any, model: nn.Module) -> None:
+        if not self.best or score > self.best[self.metric]:
+            self.best = {"step": state.global_step, "epoch": float(state.epoch or 0), self.metric: float(score)}
+            self._weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            self._waited = 0
+        else:
+            self._waited += 1
+            if self.patience is not None and self._waited >= self.patience:
+                control.should_training_stop = True
+
+    def on_evaluate(self, args: Any, state: Any, control: Any, metrics: dict | None = None, **kwargs: Any) -> None:
+        if self.evaluate is None and metrics and self.metric in metrics and state.global_step > 0:
+            self._consider(metrics[self.metric], state, control, kwargs["model"])
+
+    def on_epoch_end(self, args: Any, state: Any, control: Any, model: nn.Module | None = None, **kwargs: Any) -> None:
+        if self.evaluate is None:
+            return
+        started = time.perf_counter()
+        scores = {f"eval_{k}": float(v) for k, v in self.evaluate(model).items()}
+        model.train()
+        self.eval_seconds += time.perf_counter() - started
+        if self.metric not in scores:
+            raise KeyError(f"evaluate returned {sorted(scores)}, without {self.metric[5:]!r} (metric={self.metric!r}).")
+        state.log_history.append({**scores, "epoch": float(state.epoch or 0), "step": state.global_step})
+        self._consider(scores[self.metric], state, control, model)
+
+    def on_train_end(self, args: Any, state: Any, control: Any, model: nn.Module | None = None, **kwargs: Any) -> None:
+        if self._weights is not None:
+            model.load_state_dict(self._weights)
 
 
 # A plain PyTorch loop --------------------------------------------------------------------
@@ -275,85 +386,58 @@ def train_loop(
     eval_data: Any,
     tokenizer: Any,
     run: RunSize,
-    seed: int = 42,
     eval_steps: int | None = None,
-    logging_steps: int = 5,
-    max_grad_norm: float = 1.0,
-    device: str | None = None,
+    logging_steps: int = 10,
+    seed: int = 42,
     progress: bool = True,
-    group_by_length: bool = True,
 ) -> list[dict[str, float]]:
-    """Lesson 6: fine-tune ``model`` with a plain PyTorch loop; returns the history of the run.
+    """Lesson 6 (section 4 prints it): fine-tune ``model`` with a plain PyTorch loop.
 
-    torch ``AdamW`` (no weight decay on biases and LayerNorm), a linear warm-up then decay,
-    gradient clipping at ``max_grad_norm``, evaluation every ``eval_steps`` steps (and at the
-    end of each epoch when None). With ``group_by_length`` each random batch holds examples of
-    similar length (less padding: 20-40% fewer tokens on the course's data).
-    The history is a list of dicts like ``trainer.state.log_history``:
-    ``{"loss", "learning_rate", "grad_norm", "epoch", "step"}`` for training and
-    ``{"eval_loss", "eval_accuracy", "eval_macro_f1", "epoch", "step"}`` for evaluation.
+    Batches of similar length in random order, cross-entropy, backward, gradient clipping at 1,
+    torch ``AdamW`` and the run's learning-rate schedule; the validation split is scored every
+    ``eval_steps`` steps (each epoch when None) and at the end. Returns the history in the
+    format of the Trainer's ``log_history``, so :func:`plot_history` draws both.
     """
-    from tqdm.auto import tqdm
-    from transformers import get_linear_schedule_with_warmup
+    from transformers import get_scheduler
 
     if not isinstance(run, RunSize):
         raise TypeError(f"run must be a RunSize (from run_size(task)), not {type(run).__name__}.")
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    torch.manual_seed(seed)  # dropout and the shuffling below
-    model.to(device).train()
-    loader = make_loader(
-        train_data, tokenizer, run.batch_size, shuffle=True, seed=seed, group_by_length=group_by_length
-    )
-    steps_per_epoch = len(loader)
+    torch.manual_seed(seed)  # dropout
+    loader = make_loader(train_data, tokenizer, run.batch_size, shuffle=True, seed=seed)
     total = run.steps(len(train_data))
-    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
-    groups = [
-        {
-            "params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
-            "weight_decay": run.weight_decay,
-        },
-        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
-    ]
-    optimizer = torch.optim.AdamW(groups, lr=run.learning_rate)
-    scheduler = get_linear_schedule_with_warmup(optimizer, math.ceil(run.warmup_ratio * total), total)
-
+    eval_steps = eval_steps or len(loader)
+    optimizer = torch.optim.AdamW(
+        [p for p in model.parameters() if p.requires_grad], lr=run.learning_rate, weight_decay=run.weight_decay
+    )
+    scheduler = get_scheduler(SCHEDULES[run.schedule], optimizer, math.ceil(run.warmup_ratio * total), total)
     history: list[dict[str, float]] = []
-    window: list[float] = []
+    losses: list[float] = []
     step = 0
-    bar = tqdm(total=total, desc="training", disable=not progress)
+    bar = progress_bar(total, "training", disable=not progress)
+    model.train()
     while step < total:
         for batch in loader:
-            labels = batch["labels"].to(device)
-            logits = model(**_inputs(batch, device)).logits
-            loss = F.cross_entropy(logits, labels)
+            batch = {k: v.to(next(model.parameters()).device) for k, v in batch.items()}
+            logits = model(**{k: v for k, v in batch.items() if k != "labels"}).logits
+            loss = F.cross_entropy(logits, batch["labels"])
             loss.backward()
-            grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
-            lr = scheduler.get_last_lr()[0]
+            torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+            learning_rate = scheduler.get_last_lr()[0]
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad()
             step += 1
-            window.append(loss.item())
-            epoch = round(step / steps_per_epoch, 4)
-            if step % logging_steps == 0 or step == total:
-                history.append(
-                    {
-                        "loss": float(np.mean(window)),
-                        "grad_norm": float(grad_norm),
-                        "learning_rate": lr,
-                        "epoch": epoch,
-                        "step": step,
-                    }
-                )
-                bar.set_postfix(loss=f"{np.mean(window):.3f}")
-                window = []
-            at_epoch_end = step % steps_per_epoch == 0
-            if (eval_steps and step % eval_steps == 0) or (not eval_steps and at_epoch_end) or step == total:
-                metrics = evaluate_model(model, eval_data, tokenizer, 2 * run.batch_size)
-                history.append({**metrics, "epoch": epoch, "step": step})
-                bar.set_postfix(val_acc=f"{metrics['eval_accuracy']:.3f}")
+            losses.append(loss.item())
             bar.update(1)
-            if step >= total:
+            epoch = round(step / len(loader), 4)
+            if step % logging_steps == 0 or step == total:
+                history.append({"loss": float(np.mean(losses)), "learning_rate": learning_rate, "step": step,
+                                "epoch": epoch})
+                losses = []
+            if step % eval_steps == 0 or step == total:
+                history.append({**evaluate_model(model, eval_data, tokenizer), "step": step, "epoch": epoch})
+                model.train()
+            if step == total:
                 break
     bar.close()
     model.eval()
@@ -370,37 +454,50 @@ def history_frames(history: Sequence[dict]) -> tuple[Any, Any]:
 
 
 def plot_history(
-    history: Sequence[dict] | Mapping[str, Sequence[dict]], title: str = "", chance: float | None = None
+    history: Sequence[dict] | Mapping[str, Sequence[dict]],
+    title: str = "",
+    chance: float | None = None,
+    metric: str = "eval_accuracy",
 ) -> None:
-    """Learning curves against the step: training loss (left), validation accuracy (right).
+    """Learning curves against the step: training loss (left), the validation ``metric`` (right).
 
     ``history`` is one run's history (:func:`train_loop`'s result or ``trainer.state.log_history``)
-    or a dict ``{name: history}`` to draw several runs on the same axes; ``chance`` draws the
-    accuracy of guessing (0.5 for two balanced classes) as a dotted line.
+    or a dict ``{name: history}`` to draw several runs on the same axes; ``chance`` draws the score
+    of guessing (0.5 for two balanced classes) as a dotted line. ``metric`` is any logged
+    validation score ("eval_f1" for lessons 8 and 9).
     """
     import matplotlib.pyplot as plt
 
     runs = dict(history) if isinstance(history, Mapping) else {"": history}
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.5))
+    fig, (ax_loss, ax_metric) = plt.subplots(1, 2, figsize=(9, 3.5))
+    highest = 0.0
     for i, (name, run) in enumerate(runs.items()):
-        train, evaluation = history_frames(run)
-        if train.empty and evaluation.empty:
+        train = [h for h in run if "loss" in h]
+        evaluation = [h for h in run if metric in h]
+        if not train and not evaluation:
             raise ValueError(
-                f"history {name!r} has no 'loss' or 'eval_loss' entries: pass train_loop's result or log_history."
+                f"history {name!r} has no 'loss' or {metric!r} entries: pass train_loop's result or log_history."
             )
         color = f"C{i}"
         prefix = f"{name}: " if name else ""
-        if not train.empty:
-            ax_loss.plot(train["step"], train["loss"], color=color, label=f"{prefix}training")
-        if not evaluation.empty:
-            ax_loss.plot(evaluation["step"], evaluation["eval_loss"], "o--", color=color, label=f"{prefix}validation")
-            ax_acc.plot(evaluation["step"], evaluation["eval_accuracy"], "o-", color=color, label=name or "accuracy")
-    ax_loss.set(xlabel="step", ylabel="cross-entropy loss", title="loss")
-    ax_acc.set(xlabel="step", ylabel="accuracy", title="validation accuracy", ylim=(0, 1))
+        if train:
+            ax_loss.plot([h["step"] for h in train], [h["loss"] for h in train], color=color, label=f"{prefix}training")
+        with_loss = [h for h in evaluation if "eval_loss" in h]
+        if with_loss:
+            ax_loss.plot([h["step"] for h in with_loss], [h["eval_loss"] for h in with_loss], "o--", color=color,
+                         label=f"{prefix}validation")
+        if evaluation:
+            scores = [h[metric] for h in evaluation]
+            highest = max(highest, *scores)
+            ax_metric.plot([h["step"] for h in evaluation], scores, "o-", color=color, label=name or metric[5:])
+    label = metric.removeprefix("eval_").replace("_", " ")
+    ax_loss.set(xlabel="step", ylabel="loss", title="loss")
+    ax_metric.set(xlabel="step", ylabel=label, title=f"validation {label}")
+    ax_metric.set_ylim(0, 1 if highest <= 1 else 100)
     if chance is not None:
-        ax_acc.axhline(chance, color="grey", ls=":", label="chance")
+        ax_metric.axhline(chance, color="grey", ls=":", label="chance")
     ax_loss.legend(fontsize=7)
-    ax_acc.legend(fontsize=7, loc="lower right")
+    ax_metric.legend(fontsize=7, loc="lower right")
     if title:
         fig.suptitle(title)
     fig.tight_layout()

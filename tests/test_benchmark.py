@@ -1,10 +1,8 @@
-"""benchmarks/embedding_speed.py: its sentences, its arithmetic, and one real worker run (lessons 3-5)."""
+"""benchmarks/embedding_speed.py: its sentences, its memory estimate, and one real side-by-side run (lessons 3-5)."""
 
 import importlib.util
-import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,12 +32,6 @@ def test_build_sentences_is_seeded_and_tops_up_with_joined_pairs(bench):
     assert all(len(s.split()) <= bench.MAX_WORDS for s in big[-50:])
 
 
-def test_floor_share_uses_the_fastest_matmul(bench):
-    result = {"real_gflop": 100.0, "seconds": 1.0, "gflops": {"torch.matmul": 125.0, "oneDNN": 200.0}}
-    assert bench.floor_share(result) == pytest.approx(0.5)  # 100 GFLOP at 200 GFLOP/s = 0.5 s of 1 s
-    assert bench.floor_share(result, "torch.matmul") == pytest.approx(0.8)
-
-
 def test_seed_memory_estimate_grows_with_padding(bench):
     from transformers import BertConfig
 
@@ -50,20 +42,20 @@ def test_seed_memory_estimate_grows_with_padding(bench):
 
 
 @pytest.mark.integration
-def test_a_helper_worker_reports_real_measurements(bench, tmp_path):
+def test_one_run_compares_every_method_with_the_helper(bench):
+    from sentence_transformers import SentenceTransformer
     from transformers import AutoModel, AutoTokenizer
 
-    from course_utils.embeddings import embed_texts
     from course_utils.profiles import bundled_model_path
 
-    pool, _ = bench.sentence_pool()
-    texts, _ = bench.build_sentences(24, pool)
-    texts_file, vectors_file = tmp_path / "texts.json", tmp_path / "vectors.npy"
-    texts_file.write_text(json.dumps(texts))
-    result = bench.spawn("helper", str(texts_file), float("inf"), 1, str(vectors_file))
-    assert result["timed"] == 24 and result["seconds"] > 0 and result["real_gflop"] > 0
-    assert result["breakdown"]["linear layers"] > 0 and result["linear_gflop"] >= result["real_gflop"] * 0.9
-    assert 0 < bench.floor_share(result) < 1.5
     path = str(bundled_model_path())
-    expected = embed_texts(texts, AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path), "mean")
-    np.testing.assert_allclose(np.load(vectors_file), expected, atol=1e-4)
+    model, tokenizer = AutoModel.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path)
+    pool, _ = bench.sentence_pool()
+    size = bench.run_size(24, pool, model, tokenizer, SentenceTransformer(path, device="cpu"))
+    rows = {r["method"]: r for r in size["rows"]}
+    assert set(rows) == {"helper", "one at a time", "pad everything", "sentence-transformers"}
+    for name in ("one at a time", "pad everything", "sentence-transformers"):
+        assert rows[name]["max_cosine_distance"] < 1e-5, name  # the same vectors, up to float rounding
+    assert all(r["seconds"] > 0 and r["timed"] == 24 for r in rows.values())
+    text = bench.table([size])
+    assert "| 24 | helper |" in text and "reference" in text and "sentence-transformers" in text

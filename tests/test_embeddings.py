@@ -8,12 +8,10 @@ from course_utils.embeddings import (
     combine_layers,
     embed_texts,
     flops_per_token,
-    fused_cpu_kernels,
     length_sorted_batches,
     masked_max,
     masked_mean,
     num_hidden_states,
-    onednn_available,
 )
 
 TEXTS = [
@@ -129,41 +127,14 @@ def test_several_poolings_at_once_and_pooler(tiny_bert, tokenizer):
     np.testing.assert_allclose(got["cls"], embed_texts(TEXTS, tiny_bert, tokenizer, "cls", progress=False))
 
 
-def test_fused_cpu_kernels_give_the_same_numbers_and_restore_the_model(tiny_bert4, tokenizer):
-    if not onednn_available():
-        pytest.skip("oneDNN is not available in this PyTorch build")
-    plain = embed_texts(TEXTS, tiny_bert4, tokenizer, ["mean", "max"], "all", fused_cpu=False, progress=False)
-    fused = embed_texts(TEXTS, tiny_bert4, tokenizer, ["mean", "max"], "all", fused_cpu=True, progress=False)
-    for name in plain:
-        np.testing.assert_allclose(fused[name], plain[name], atol=1e-5)
-    with fused_cpu_kernels(tiny_bert4) as on:
-        assert on
-        kinds = {type(m).__name__ for m in tiny_bert4.modules() if "forward" in vars(m)}
-        assert {"Linear", "BertIntermediate", "BertSelfOutput", "BertOutput", "BertSelfAttention"} <= kinds
-    assert not [m for m in tiny_bert4.modules() if "forward" in vars(m)]
-    with pytest.raises(KeyError), fused_cpu_kernels(tiny_bert4):
-        raise KeyError("boom")
-    assert not [m for m in tiny_bert4.modules() if "forward" in vars(m)]
-    tiny_bert4.train()
-    try:
-        with fused_cpu_kernels(tiny_bert4) as on:  # dropout must stay in charge while training
-            assert not on
-    finally:
-        tiny_bert4.eval()
-
-
-@pytest.mark.parametrize("words", [5, 80])  # short texts: batched matmuls; long ones: SDPA
-def test_fused_kernels_match_on_a_padded_batch(tiny_bert4, tokenizer, words):
-    if not onednn_available():
-        pytest.skip("oneDNN is not available in this PyTorch build")
-    texts = [" ".join(["word"] * words), "short", " ".join(["other"] * (words // 2))]
-    batch = _padded(tokenizer, texts)
+def test_embed_texts_matches_one_padded_batch_of_everything(tiny_bert4, tokenizer):
+    """Length-sorted batches give the vectors of the seed's pad-everything pass (mean and max pooling)."""
+    batch = _padded(tokenizer, TEXTS)
     with torch.inference_mode():
-        plain = tiny_bert4(**batch).last_hidden_state
-        with fused_cpu_kernels(tiny_bert4):
-            fused = tiny_bert4(**batch).last_hidden_state
-    real = batch["attention_mask"].bool()
-    torch.testing.assert_close(fused[real], plain[real], atol=1e-5, rtol=1e-4)
+        hidden = tiny_bert4(**batch).last_hidden_state
+    got = embed_texts(TEXTS, tiny_bert4, tokenizer, ["mean", "max"], batch_tokens=16, progress=False)
+    np.testing.assert_allclose(got["mean"], masked_mean(hidden, batch["attention_mask"]).numpy(), atol=1e-5)
+    np.testing.assert_allclose(got["max"], masked_max(hidden, batch["attention_mask"]).numpy(), atol=1e-5)
 
 
 def test_combine_layers_on_a_tuple():

@@ -13,7 +13,6 @@ from course_utils.ner import (
     fit_linear_tagger,
     highlight_entities,
     ner_compute_metrics,
-    ner_run,
     predict_tags,
     repair_iob2,
     select_layers,
@@ -197,13 +196,6 @@ def test_highlight_entities_html():
     assert "&lt;b&gt;" in page  # words are escaped
     with pytest.raises(ValueError, match="one tag per word"):
         highlight_entities(["a"], [])
-
-
-def test_run_sizes():
-    assert ner_run("quick").train_examples <= 2000
-    assert ner_run("full").train_examples is None
-    with pytest.raises(ValueError, match="size='huge'"):
-        ner_run("huge")
 
 
 def test_word_features_several_layers_in_one_pass(tokenizer):

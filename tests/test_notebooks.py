@@ -56,3 +56,22 @@ def test_every_code_cell_is_introduced_by_prose(path):
             previous = all_cells[index - 1]
             intro = previous["cell_type"] == "markdown"
             assert intro, f"cell {index} has no explanation before it:\n{source(cell)[:80]}"
+
+
+#: The core mechanism each lesson shows as code: the lesson prints the package's own source, so what
+#: the learner reads is exactly what runs (d2l's "#@save" idea, one way everywhere).
+CORE_CODE = {
+    "01_tokenization_by_hand.ipynb": "BertTokenizerFromScratch.wordpiece_steps",
+    "06_fine_tuning.ipynb": "train_loop",
+    "08_question_answering.ipynb": "span_candidates",
+    "09_ner.ipynb": "align_labels",
+}
+
+
+@pytest.mark.parametrize(("name", "function"), sorted(CORE_CODE.items()))
+def test_lessons_show_the_core_code_they_run(name, function):
+    path = next(p for p in NOTEBOOKS if p.name == name)
+    shown = [c for c in cells(path) if c["cell_type"] == "code" and f"inspect.getsource({function})" in source(c)]
+    assert shown, f"{name} should print inspect.getsource({function})"
+    printed = "".join("".join(o.get("text", "")) for o in shown[0]["outputs"])
+    assert f"def {function.split('.')[-1]}(" in printed, "execute the notebook: the printed source is missing"

@@ -12,13 +12,11 @@ from course_utils.qa import (
     best_answer,
     context_range,
     exact_match,
-    freeze_lower_layers,
     naive_answer,
     normalize_answer,
     postprocess_qa,
     prepare_qa_features,
     qa_logits,
-    qa_run,
     span_candidates,
     squad_metrics,
     squad_scores,
@@ -245,34 +243,6 @@ def test_max_over_gold_answers_and_aggregate():
         squad_metrics({"a": "x"}, references)
     with pytest.raises(ValueError, match="truths"):
         squad_scores("x", "a string")
-
-
-def test_run_sizes():
-    quick = qa_run("quick")
-    assert quick.run.max_length <= 256 and quick.stride < quick.run.max_length // 2
-    assert "stride 64" in quick.describe()
-    full = qa_run("full")
-    assert (full.run.max_length, full.stride, full.run.epochs, full.run.learning_rate) == (384, 128, 2, 3e-5)
-    assert full.trainable_layers is None
-    with pytest.raises(ValueError, match="size='huge'"):
-        qa_run("huge")
-
-
-def test_freeze_lower_layers():
-    from transformers import BertConfig, BertForQuestionAnswering
-
-    config = BertConfig(
-        vocab_size=100, hidden_size=16, num_hidden_layers=3, num_attention_heads=2, intermediate_size=32
-    )
-    model = BertForQuestionAnswering(config)
-    trainable = freeze_lower_layers(model, 1)
-    assert not any(p.requires_grad for p in model.bert.embeddings.parameters())
-    assert not any(p.requires_grad for p in model.bert.encoder.layer[1].parameters())
-    assert all(p.requires_grad for p in model.bert.encoder.layer[2].parameters())
-    assert all(p.requires_grad for p in model.qa_outputs.parameters())
-    assert trainable == sum(p.numel() for p in model.parameters() if p.requires_grad)
-    with pytest.raises(ValueError, match="trainable_layers=4"):
-        freeze_lower_layers(model, 4)
 
 
 def test_exercise_checkers(tokenizer, capsys):

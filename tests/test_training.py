@@ -127,7 +127,10 @@ def test_training_args_use_current_api(tmp_path):
     assert args.use_cpu is True and args.report_to == [] or args.report_to in ("none", ["none"])
     assert args.save_strategy == "no"
     assert args.disable_tqdm is False
-    assert args.seed == 7 and args.learning_rate == 2e-4 and args.per_device_train_batch_size == 16
+    quick = tr.run_size("sentiment", "quick")
+    assert args.seed == 7 and args.learning_rate == quick.learning_rate
+    assert args.per_device_train_batch_size == quick.batch_size
+    assert args.lr_scheduler_type.value == tr.SCHEDULES[quick.schedule]
     full = tr.training_args(tr.run_size("sentiment", "full"), tmp_path)
     assert full.eval_strategy == "epoch" and full.save_strategy == "epoch"
     assert tr.training_args(tr.run_size("nli", "quick"), tmp_path, num_train_epochs=5).num_train_epochs == 5
@@ -175,12 +178,11 @@ def test_train_loop_history_has_the_trainer_log_format(tiny_bert, encoded, token
     _, history = _loop(tiny_bert, encoded, tokenizer, seed=0)
     train, evaluation = tr.history_frames(history)
     assert list(train["step"]) == [1, 2, 3, 4]  # 16 examples / batch 4, one epoch, logged each step
-    assert {"loss", "learning_rate", "grad_norm", "epoch", "step"} <= set(train.columns)
+    assert {"loss", "learning_rate", "epoch", "step"} <= set(train.columns)
     assert list(evaluation["step"]) == [4]  # evaluated at the end of the epoch
     assert {"eval_loss", "eval_accuracy", "eval_macro_f1"} <= set(evaluation.columns)
     # linear warm-up over 1 of 4 steps: 0 at step 1, the peak at step 2, then down
     assert list(train["learning_rate"]) == pytest.approx([0.0, 1e-3, 1e-3 * 2 / 3, 1e-3 / 3])
-    assert (train["grad_norm"] > 0).all()
 
 
 def test_train_loop_learns_a_separable_task(tiny_bert, encoded, tokenizer):
@@ -481,3 +483,94 @@ def test_trainer_predictions_follow_the_dataset_order(tiny_bert, encoded, tokeni
     out = trainer.predict(encoded)
     assert list(out.label_ids) == LABELS
     np.testing.assert_allclose(out.predictions, tr.predict_logits(model, encoded, tokenizer)[0], atol=1e-5)
+
+
+# The one table of run sizes and layer freezing -------------------------------------------------
+
+
+def test_every_training_task_has_a_quick_and_a_full_run():
+    for task in ("sentiment", "reviews", "nli", "qa", "ner"):
+        quick, full = tr.run_size(task, "quick"), tr.run_size(task, "full")
+        assert (quick.size, full.size) == ("quick", "full")
+        assert quick.schedule in tr.SCHEDULES and full.schedule in tr.SCHEDULES
+    qa = tr.run_size("qa", "quick")
+    assert qa.stride is not None and qa.stride < qa.max_length // 2 and f"stride {qa.stride}" in qa.describe()
+    full = tr.run_size("qa", "full")
+    assert (full.max_length, full.stride, full.epochs, full.learning_rate) == (384, 128, 2, 3e-5)
+    assert full.trainable_layers is None and "all layers" in full.describe()
+    with pytest.raises(ValueError, match="size='huge'"):
+        tr.run_size("qa", "huge")
+    with pytest.raises(ValueError, match="task='poetry'"):
+        tr.run_size("poetry", "quick")
+
+
+def test_a_run_size_rejects_an_unknown_schedule():
+    with pytest.raises(ValueError, match="schedule='cosine'"):
+        tr.RunSize("toy", "quick", None, None, 1, 4, 32, 1e-3, schedule="cosine")
+
+
+def test_freeze_lower_layers_and_back():
+    from transformers import BertConfig, BertForQuestionAnswering
+
+    config = BertConfig(vocab_size=100, hidden_size=16, num_hidden_layers=3, num_attention_heads=2, intermediate_size=32)
+    model = BertForQuestionAnswering(config)
+    trainable = tr.freeze_lower_layers(model, 1)
+    assert not any(p.requires_grad for p in model.bert.embeddings.parameters())
+    assert not any(p.requires_grad for p in model.bert.encoder.layer[1].parameters())
+    assert all(p.requires_grad for p in model.bert.encoder.layer[2].parameters())
+    assert all(p.requires_grad for p in model.qa_outputs.parameters())
+    assert trainable == sum(p.numel() for p in model.parameters() if p.requires_grad)
+    assert tr.freeze_lower_layers(model, None) == sum(p.numel() for p in model.parameters())
+    with pytest.raises(ValueError, match="trainable_layers=4"):
+        tr.freeze_lower_layers(model, 4)
+    with pytest.raises(TypeError, match="encoder.layer"):
+        tr.freeze_lower_layers(torch.nn.Linear(2, 2), 1)
+
+
+# KeepBest ---------------------------------------------------------------------------------------
+
+
+class _State:
+    def __init__(self):
+        self.global_step, self.epoch, self.log_history = 0, 0.0, []
+
+
+class _Control:
+    should_training_stop = False
+
+
+def test_keep_best_restores_the_best_weights_and_stops_with_patience():
+    model = torch.nn.Linear(2, 1)
+    keep = tr.KeepBest("eval_accuracy", patience=2)
+    state, control = _State(), _Control()
+    keep.on_evaluate(None, state, control, metrics={"eval_accuracy": 0.9}, model=model)
+    assert keep.best == {}  # an evaluation before training is not a candidate
+    best_weights = None
+    for step, score in [(10, 0.5), (20, 0.8), (30, 0.7), (40, 0.6)]:
+        state.global_step, state.epoch = step, step / 40
+        with torch.no_grad():
+            model.weight.fill_(step)
+        if score == 0.8:
+            best_weights = model.weight.clone()
+        keep.on_evaluate(None, state, control, metrics={"eval_accuracy": score}, model=model)
+    assert keep.best == {"step": 20, "epoch": 0.5, "eval_accuracy": 0.8}
+    assert control.should_training_stop  # two evaluations without a gain
+    keep.on_train_end(None, state, control, model=model)
+    assert torch.equal(model.weight, best_weights)
+
+
+def test_keep_best_with_an_evaluate_function_logs_its_scores():
+    model = torch.nn.Linear(2, 1)
+    scores = iter([{"f1": 40.0, "exact_match": 30.0}, {"f1": 55.0, "exact_match": 41.0}])
+    keep = tr.KeepBest("eval_f1", evaluate=lambda m: next(scores))
+    state, control = _State(), _Control()
+    for epoch in (1, 2):
+        state.global_step, state.epoch = 10 * epoch, float(epoch)
+        keep.on_epoch_end(None, state, control, model=model)
+    assert [h["eval_f1"] for h in state.log_history] == [40.0, 55.0]
+    assert keep.best["epoch"] == 2.0 and keep.eval_seconds >= 0
+    with pytest.raises(ValueError, match="eval_"):
+        tr.KeepBest("accuracy")
+    bad = tr.KeepBest("eval_f1", evaluate=lambda m: {"accuracy": 1.0})
+    with pytest.raises(KeyError, match="without 'f1'"):
+        bad.on_epoch_end(None, state, control, model=model)

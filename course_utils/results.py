@@ -1,0 +1,82 @@
+"""Results are records (every lesson): each notebook ends by writing its key metrics and run time.
+
+``record_results("07_nli", accuracy=0.78, zero_shot_accuracy=0.71)`` writes, under the notebook's
+stem, ``{"seconds": ..., "metrics": {...}}`` into ``results/<profile>.json`` (for example
+``results/offline-quick.json``); the README's results tables are generated from those files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from numbers import Real
+from pathlib import Path
+
+from .profiles import get_profile, seconds_since_setup
+
+RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
+
+
+def results_path() -> Path:
+    """``results/<online|offline>-<quick|full>.json`` for the current profile."""
+    profile = get_profile()
+    return RESULTS_DIR / f"{'online' if profile.online else 'offline'}-{profile.size}.json"
+
+
+def read_results(path: str | Path | None = None) -> dict[str, dict]:
+    """Every lesson's record in ``path`` (default: the current profile's file); empty if there is none."""
+    path = Path(path) if path is not None else results_path()
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def record_results(notebook: str, **metrics: float) -> dict:
+    """Store ``metrics`` and the seconds since ``show_setup`` under ``notebook`` (its file stem); print them."""
+    if not isinstance(notebook, str) or not re.fullmatch(r"\d\d_[a-z0-9_]+", notebook):
+        raise ValueError(f"notebook={notebook!r} must be the notebook's file stem, such as '07_nli'.")
+    clean = {}
+    for name, value in metrics.items():
+        if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(float(value)):
+            raise TypeError(f"{name}={value!r} must be a real number (a measured metric).")
+        clean[name] = float(f"{float(value):.4g}")  # 4 significant digits
+    record = {"seconds": round(seconds_since_setup(), 1), "metrics": clean}
+    path = results_path()
+    path.parent.mkdir(exist_ok=True)
+    everything = read_results(path)
+    everything[notebook] = record
+    path.write_text(json.dumps(dict(sorted(everything.items())), indent=2) + "\n", encoding="utf-8")
+    print(f"recorded in {path.parent.name}/{path.name}: {notebook} took {record['seconds']:.0f} s; " +
+          ", ".join(f"{k} {v:g}" for k, v in clean.items()))
+    return record
+
+
+README = RESULTS_DIR.parent / "README.md"
+README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def results_table(results: dict[str, dict]) -> str:
+    """The README's results table: one row per lesson, its run time and key metrics."""
+    lines = ["| lesson | run time | key metrics (accuracies and F1 as fractions; QA on SQuAD's 0-100 scale) |",
+             "|---|---|---|"]
+    for notebook, record in sorted(results.items()):
+        metrics = ", ".join(f"{name} {value:g}" for name, value in record["metrics"].items())
+        lines.append(f"| `{notebook}` | {record['seconds']:.0f} s | {metrics} |")
+    total = sum(record["seconds"] for record in results.values())
+    lines.append(f"| all | {total / 60:.1f} min | |")
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(results_file: str | Path = RESULTS_DIR / "offline-quick.json", readme: str | Path = README) -> str:
+    """Rewrite the block between the README's results markers from ``results_file``; return the table."""
+    readme, table = Path(readme), results_table(read_results(results_file))
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        raise ValueError(f"{readme} has no {README_START} ... {README_END} block: add the two markers first.")
+    head, rest = text.split(README_START)
+    tail = rest.split(README_END)[1]
+    readme.write_text(f"{head}{README_START}\n{table}{README_END}{tail}", encoding="utf-8")
+    return table
+
+
+if __name__ == "__main__":
+    print(update_readme())
