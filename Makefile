@@ -28,11 +28,10 @@ test: install
 clean:
 	rm -rf $(VENV)
 
-# For teachers: copies of the notebooks without the solution cells (tagged "solution"), in student/.
+# For teachers: copies of the notebooks without the solution cells (tagged "solution") and without
+# outputs, in student/ (committed; a test keeps them in sync). The lessons keep their solutions collapsed.
 student: install
-	$(BIN)/jupyter nbconvert --to notebook --output-dir student \
-		--TagRemovePreprocessor.enabled=True --TagRemovePreprocessor.remove_cell_tags=solution \
-		--ClearOutputPreprocessor.enabled=True notebooks/*.ipynb
+	$(BIN)/python -m course_utils.lesson_files
 
 # Execute every lesson headless, offline, quick sizes (what the committed notebooks hold), in place;
 # each writes its metrics and run time to results/offline-quick.json; then regenerate README's table.
@@ -40,4 +39,5 @@ NOTEBOOKS ?= [0-9][0-9]_*.ipynb
 results: install
 	cd notebooks && HF_HUB_OFFLINE=1 BERT_COURSE_SIZE=quick ../$(BIN)/jupyter nbconvert --to notebook --execute \
 		--inplace --ExecutePreprocessor.timeout=1800 $(NOTEBOOKS)
+	$(BIN)/python -m course_utils.lesson_files
 	$(BIN)/python -m course_utils.results

@@ -61,24 +61,30 @@ def grid(task: str) -> dict[str, tuple[Any, str]]:
             "lr2e-4 mean head 2 epochs": (r(b, learning_rate=2e-4, epochs=2), "mean"),
             "lr3e-4 mean head": (r(b, learning_rate=3e-4), "mean"),
             "lr2e-4 mean head": (r(b, learning_rate=2e-4), "mean"),
+            "lr2e-4 pooler 4000 sentences": (r(b, learning_rate=2e-4, train_examples=4000), "auto"),
+            "lr2e-4 mean head 4000 sentences": (r(b, learning_rate=2e-4, train_examples=4000), "mean"),
         }
     elif task == "nli":
-        b = RunSize(task, "quick", None, None, 1, 16, 96, 1e-4)
+        b = RunSize(task, "quick", None, None, 1, 16, 96, 2e-4)
         configs = {
-            "lr1e-4 pooler": (b, "auto"),
-            "lr2e-4 pooler": (r(b, learning_rate=2e-4), "auto"),
-            "lr1e-4 mean head": (b, "mean"),
-            "lr2e-4 pooler top4": (r(b, learning_rate=2e-4, trainable_layers=4), "auto"),
-            "lr1e-4 constant": (r(b, schedule="constant"), "auto"),
+            "lr2e-4 mean head": (b, "mean"),
+            "lr1e-4 mean head": (r(b, learning_rate=1e-4), "mean"),
+            "lr2e-4 pooler": (b, "auto"),
+            "lr3e-4 mean head": (r(b, learning_rate=3e-4), "mean"),
+            "lr2e-4 mean head top4": (r(b, trainable_layers=4), "mean"),
         }
     elif task == "qa":
-        b = RunSize(task, "quick", 1200, None, 1, 16, 256, 1e-4, stride=64)
+        b = RunSize(task, "quick", 2000, None, 1, 16, 192, 3e-4, stride=64, trainable_layers=3,
+                    answer_windows_only=True)
         configs = {
-            "lr1e-4 1200 windows": (b, "auto"),
-            "lr2e-4 1200 windows": (r(b, learning_rate=2e-4), "auto"),
-            "lr2e-4 2000 windows top3": (r(b, train_examples=2000, learning_rate=2e-4, trainable_layers=3), "auto"),
-            "lr1e-4 constant 1200 windows": (r(b, schedule="constant"), "auto"),
-            "lr2e-4 2 epochs of 600 windows": (r(b, train_examples=600, epochs=2, learning_rate=2e-4), "auto"),
+            "lr1e-4 1200 windows": (RunSize(task, "quick", 1200, None, 1, 16, 256, 1e-4, stride=64), "auto"),
+            "lr3e-4 len192 top3 2000 answer windows": (b, "auto"),
+            "lr3e-4 len192 top3 2000 windows": (r(b, answer_windows_only=False), "auto"),
+            "lr1e-4 len192 top3 2000 answer windows": (r(b, learning_rate=1e-4), "auto"),
+            "lr3e-4 len192 all layers 1400 answer windows": (r(b, train_examples=1400, trainable_layers=None), "auto"),
+            "lr3e-4 len192 top3 1200 answer windows": (r(b, train_examples=1200), "auto"),
+            "lr2e-4 constant len192 top3 1200 answer windows": (
+                r(b, train_examples=1200, learning_rate=2e-4, schedule="constant"), "auto"),
         }
     else:
         b = RunSize(task, "quick", None, None, 1, 16, 96, 1e-4)
@@ -122,7 +128,9 @@ def classification(task: str, run: Any, head: str, tokenizer: Any) -> tuple[Any,
     def score(m: Any) -> dict[str, float]:
         return {k[5:]: v for k, v in evaluate_model(m, encoded["validation"], tokenizer).items()}
 
-    return encoded["train"], score, model
+    from course_utils.training import take
+
+    return take(encoded["train"], run.train_examples), score, model
 
 
 def question_answering(run: Any, tokenizer: Any) -> tuple[Any, Callable, Any]:
@@ -140,6 +148,8 @@ def question_answering(run: Any, tokenizer: Any) -> tuple[Any, Callable, Any]:
         batched=True,
         remove_columns=data["train"].column_names,
     ).remove_columns(["offset_mapping", "example_id"])
+    if run.answer_windows_only:
+        train = train.filter(lambda window: window["start_positions"] > 0)
     train = take(train, run.train_examples)
     val = data["validation"]
     val_features = val.map(
@@ -180,7 +190,9 @@ def ner(run: Any, tokenizer: Any) -> tuple[Any, Callable, Any]:
         predicted = predict_tags(m, tokenizer, val["tokens"], NER_TAGS, max_length=run.max_length)
         return {"f1": entity_scores(gold, predicted)["f1"]}
 
-    return train, score, model
+    from course_utils.training import take
+
+    return take(train, run.train_examples), score, model
 
 
 def run_one(task: str, name: str, run: Any, head: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from numbers import Real
 from pathlib import Path
@@ -16,12 +17,14 @@ from pathlib import Path
 from .profiles import get_profile, seconds_since_setup
 
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
+RESULTS_ENV = "BERT_COURSE_RESULTS_DIR"  # the test suite points this elsewhere, so test runs leave results/ alone
 
 
 def results_path() -> Path:
-    """``results/<online|offline>-<quick|full>.json`` for the current profile."""
+    """``results/<online|offline>-<quick|full>.json`` for the current profile (or under ``$BERT_COURSE_RESULTS_DIR``)."""
     profile = get_profile()
-    return RESULTS_DIR / f"{'online' if profile.online else 'offline'}-{profile.size}.json"
+    folder = Path(os.environ[RESULTS_ENV]) if os.environ.get(RESULTS_ENV) else RESULTS_DIR
+    return folder / f"{'online' if profile.online else 'offline'}-{profile.size}.json"
 
 
 def read_results(path: str | Path | None = None) -> dict[str, dict]:
@@ -41,7 +44,7 @@ def record_results(notebook: str, **metrics: float) -> dict:
         clean[name] = float(f"{float(value):.4g}")  # 4 significant digits
     record = {"seconds": round(seconds_since_setup(), 1), "metrics": clean}
     path = results_path()
-    path.parent.mkdir(exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     everything = read_results(path)
     everything[notebook] = record
     path.write_text(json.dumps(dict(sorted(everything.items())), indent=2) + "\n", encoding="utf-8")

@@ -53,6 +53,7 @@ class RunSize:
     schedule: str = "linear"  # "linear" (decay to zero) or "constant" (after the warm-up)
     trainable_layers: int | None = None  # None: every weight trains; k: the top k encoder layers + head
     stride: int | None = None  # question answering: tokens shared by neighbouring windows
+    answer_windows_only: bool = False  # question answering: train only on windows that hold the answer
     note: str = ""
 
     def __post_init__(self) -> None:
@@ -65,6 +66,8 @@ class RunSize:
         evaluation = "all" if self.eval_examples is None else f"{self.eval_examples:,}"
         layers = "all layers" if self.trainable_layers is None else f"top {self.trainable_layers} layers + head"
         stride = "" if self.stride is None else f", stride {self.stride}"
+        if self.answer_windows_only:
+            stride += " (training windows: only those holding the answer)"
         return (
             f"{self.task} [{self.size}]: {train} training examples, {evaluation} for evaluation, "
             f"{self.epochs:g} epoch(s), batch {self.batch_size}, max_length {self.max_length}{stride}, "
@@ -85,8 +88,8 @@ SCHEDULES = {"linear": "linear", "constant": "constant_with_warmup"}
 #: data/ with the same recipe uncapped; online, the sizes of the original tutorials, for a GPU.
 RUN_SIZES: dict[tuple[str, str], RunSize] = {
     ("sentiment", "quick"): RunSize(
-        "sentiment", "quick", train_examples=None, eval_examples=None, epochs=1, batch_size=16, max_length=64,
-        learning_rate=1e-4, note="benchmarks/recipes/sentiment.md",
+        "sentiment", "quick", train_examples=4000, eval_examples=None, epochs=1, batch_size=16, max_length=64,
+        learning_rate=2e-4, note="~1.5 min per model on 2 CPU cores; benchmarks/recipes/sentiment.md",
     ),
     ("sentiment", "full"): RunSize(
         "sentiment", "full", train_examples=None, eval_examples=None, epochs=3, batch_size=32, max_length=128,
@@ -101,24 +104,25 @@ RUN_SIZES: dict[tuple[str, str], RunSize] = {
         learning_rate=2e-5, note="all of IMDb (25k reviews); the seed ran 5 epochs of BERT-base for 92.3%",
     ),
     ("nli", "quick"): RunSize(
-        "nli", "quick", train_examples=None, eval_examples=None, epochs=2, batch_size=16, max_length=96,
-        learning_rate=1e-4, schedule="constant", note="benchmarks/recipes/nli.md",
+        "nli", "quick", train_examples=None, eval_examples=None, epochs=1, batch_size=16, max_length=96,
+        learning_rate=2e-4, note="~3 min on 2 CPU cores; benchmarks/recipes/nli.md",
     ),
     ("nli", "full"): RunSize(
         "nli", "full", train_examples=100_000, eval_examples=None, epochs=2, batch_size=32, max_length=128,
         learning_rate=2e-5, note="a 100k-pair subset of SNLI (550k)",
     ),
     ("qa", "quick"): RunSize(
-        "qa", "quick", train_examples=None, eval_examples=None, epochs=2, batch_size=16, max_length=256,
-        learning_rate=1e-4, schedule="constant", stride=64, note="examples are windows; benchmarks/recipes/qa.md",
+        "qa", "quick", train_examples=1200, eval_examples=300, epochs=1, batch_size=16, max_length=192,
+        learning_rate=3e-4, trainable_layers=3, stride=64, answer_windows_only=True,
+        note="examples are windows; ~3.5 min on 2 CPU cores; benchmarks/recipes/qa.md",
     ),
     ("qa", "full"): RunSize(
         "qa", "full", train_examples=None, eval_examples=None, epochs=2, batch_size=12, max_length=384,
         learning_rate=3e-5, stride=128, note="all of SQuAD v1.1 (88k questions)",
     ),
     ("ner", "quick"): RunSize(
-        "ner", "quick", train_examples=None, eval_examples=None, epochs=2, batch_size=16, max_length=96,
-        learning_rate=1e-4, note="benchmarks/recipes/ner.md",
+        "ner", "quick", train_examples=None, eval_examples=None, epochs=1, batch_size=16, max_length=96,
+        learning_rate=3e-4, note="~2 min on 2 CPU cores; benchmarks/recipes/ner.md",
     ),
     ("ner", "full"): RunSize(
         "ner", "full", train_examples=None, eval_examples=None, epochs=3, batch_size=32, max_length=256,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
+# Notebooks executed by the tests record their results here, not in the committed results/ folder.
+os.environ["BERT_COURSE_RESULTS_DIR"] = tempfile.mkdtemp(prefix="bert-course-results-")
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD_DIR), os.environ.get("PYTHONPATH")]))
 # ... and a guard that makes any attempt fail, here and (through sitecustomize) in the kernels.
 sys.path.insert(0, str(GUARD_DIR))

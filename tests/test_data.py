@@ -103,14 +103,14 @@ def test_unknown_task_is_a_clear_error():
 def test_sentiment_size_length_and_balance():
     data = rows("sentiment")
     everything = all_rows("sentiment")
-    assert len(everything) >= 1500
+    assert len(data["train"]) >= 4000
     for split, split_rows in data.items():
         share = sum(r["label"] for r in split_rows) / len(split_rows)
         assert 0.45 <= share <= 0.55, f"{split}: {share:.1%} positive"
     lengths = [len(r["sentence"].split()) for r in everything]
     assert min(lengths) >= 5 and max(lengths) <= 45
     shares = {split: len(r) / len(everything) for split, r in data.items()}
-    assert 0.65 <= shares["train"] <= 0.75 and 0.12 <= shares["test"] <= 0.18
+    assert 0.75 <= shares["train"] <= 0.85 and 0.08 <= shares["test"] <= 0.15
 
 
 def test_reviews_size_length_and_balance():
@@ -145,7 +145,8 @@ def test_intents_have_several_utterances_each():
 
 def test_nli_every_premise_has_one_hypothesis_per_label():
     everything = all_rows("nli")
-    assert len(everything) >= 900
+    sizes = {split: len(split_rows) for split, split_rows in rows("nli").items()}
+    assert sizes["train"] >= 6000 and sizes["validation"] >= 600 and sizes["test"] >= 600, sizes
     by_premise: dict[str, list[int]] = {}
     for r in everything:
         by_premise.setdefault(r["premise"], []).append(r["label"])
@@ -175,7 +176,8 @@ def test_qa_answers_are_exact_spans():
 
 def test_qa_size_and_paragraph_lengths(tokenizer):
     everything = all_rows("qa")
-    assert len(everything) >= 450
+    assert len(rows("qa")["train"]) >= 3000 and len(rows("qa")["validation"]) >= 400
+    assert len({r["context"] for r in everything}) >= 700
     assert len({r["id"] for r in everything}) == len(everything)
     contexts = {r["context"] for r in everything}
     lengths = [len(c.split()) for c in contexts]
@@ -203,7 +205,10 @@ def test_ner_tags_are_valid_iob2():
 
 def test_ner_entity_counts():
     everything = all_rows("ner")
-    assert len(everything) >= 1500
+    train = rows("ner")["train"]
+    assert len(train) >= 4000
+    train_counts = Counter(e for r in train for e in entities(r["ner_tags"]))
+    assert train_counts["ORG"] >= 1500 and train_counts["MISC"] >= 1500, train_counts
     counts = Counter(e for r in everything for e in entities(r["ner_tags"]))
     assert sum(counts.values()) >= 3000
     assert all(counts[kind] >= 300 for kind in ("PER", "ORG", "LOC", "MISC")), counts

@@ -75,3 +75,22 @@ def test_lessons_show_the_core_code_they_run(name, function):
     assert shown, f"{name} should print inspect.getsource({function})"
     printed = "".join("".join(o.get("text", "")) for o in shown[0]["outputs"])
     assert f"def {function.split('.')[-1]}(" in printed, "execute the notebook: the printed source is missing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_are_collapsed_and_stored_without_outputs(path):
+    """The answer is not on screen before the learner tries: no stored output, source collapsed."""
+    for cell in cells(path):
+        if "solution" in cell.get("metadata", {}).get("tags", []):
+            assert cell["outputs"] == [], "run python -m course_utils.lesson_files after executing the notebook"
+            assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_student_copies_are_in_sync(path):
+    from course_utils.lesson_files import STUDENT, student_copy
+
+    copy_path = STUDENT / path.name
+    assert copy_path.is_file(), "make student writes student/ (committed)"
+    expected = student_copy(json.loads(path.read_text(encoding="utf-8")))
+    assert json.loads(copy_path.read_text(encoding="utf-8")) == expected, "student/ is stale: run make student"

@@ -41,7 +41,7 @@ def test_claim_rejects_bad_input(args, kwargs, message):
 
 
 def test_record_results_writes_one_entry_per_notebook(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(results, "RESULTS_DIR", tmp_path)
+    monkeypatch.setenv(results.RESULTS_ENV, str(tmp_path))
     show_setup(roles=())
     results.record_results("07_nli", accuracy=0.78123456, zero_shot_accuracy=0.7)
     results.record_results("06_fine_tuning", trainer_accuracy=0.9)
