@@ -11,6 +11,8 @@ import math
 import os
 from numbers import Real
 
+import numpy as np
+
 STANDIN_ENV = "BERT_COURSE_STANDIN"
 
 
@@ -31,9 +33,10 @@ def claim(statement: str, holds: bool, **numbers: float) -> None:
     """
     if not isinstance(statement, str) or not statement.strip():
         raise TypeError("statement must be a non-empty string: the sentence of the lesson being checked.")
-    if not isinstance(holds, bool):
-        holds_type = type(holds).__name__
+    if not isinstance(holds, (bool, np.bool_)):
+        holds_type = f"{type(holds).__module__}.{type(holds).__name__}"
         raise TypeError(f"holds must be a bool (the comparison itself, e.g. a > b), not {holds_type}.")
+    holds = bool(holds)
     shown = ", ".join(f"{name} {_number(name, value):.4g}" for name, value in numbers.items())
     detail = f" ({shown})" if shown else ""
     if os.environ.get(STANDIN_ENV) == "1":

@@ -105,7 +105,7 @@ RUN_SIZES: dict[tuple[str, str], RunSize] = {
     ),
     ("nli", "quick"): RunSize(
         "nli", "quick", train_examples=None, eval_examples=None, epochs=1, batch_size=16, max_length=96,
-        learning_rate=2e-4, note="~3 min on 2 CPU cores; benchmarks/recipes/nli.md",
+        learning_rate=1e-4, note="~3 min on 2 CPU cores; benchmarks/recipes/nli.md",
     ),
     ("nli", "full"): RunSize(
         "nli", "full", train_examples=100_000, eval_examples=None, epochs=2, batch_size=32, max_length=128,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from course_utils import claims, results
@@ -18,6 +19,14 @@ def test_a_true_claim_prints_its_numbers(capsys):
 def test_a_false_claim_stops_the_run():
     with pytest.raises(claims.ClaimError, match=r"does not hold.*\(a 0.7, b 0.8\)"):
         claims.claim("a beats b", 0.7 > 0.8, a=0.7, b=0.8)
+
+
+def test_a_numpy_comparison_is_a_claim(capsys):
+    """Metrics often come back as numpy scalars: ``np.float64(0.9) > 0.8`` is a ``numpy.bool``."""
+    claims.claim("a beats b", np.float64(0.9) > 0.8, a=np.float64(0.9), b=0.8)
+    assert capsys.readouterr().out.startswith("claim holds: a beats b")
+    with pytest.raises(claims.ClaimError):
+        claims.claim("a beats b", np.float64(0.7) > 0.8, a=0.7, b=0.8)
 
 
 def test_claims_are_skipped_on_stand_in_models(monkeypatch, capsys):
