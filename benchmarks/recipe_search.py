@@ -83,6 +83,7 @@ def grid(task: str) -> dict[str, tuple[Any, str]]:
             "lr1e-4 len192 top3 2000 answer windows": (r(b, learning_rate=1e-4), "auto"),
             "lr3e-4 len192 all layers 1400 answer windows": (r(b, train_examples=1400, trainable_layers=None), "auto"),
             "lr3e-4 len192 top3 1200 answer windows": (r(b, train_examples=1200), "auto"),
+            "lr3e-4 constant len192 top3 1200 answer windows": (r(b, train_examples=1200, schedule="constant"), "auto"),
             "lr2e-4 constant len192 top3 1200 answer windows": (
                 r(b, train_examples=1200, learning_rate=2e-4, schedule="constant"), "auto"),
         }

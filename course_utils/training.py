@@ -113,7 +113,7 @@ RUN_SIZES: dict[tuple[str, str], RunSize] = {
     ),
     ("qa", "quick"): RunSize(
         "qa", "quick", train_examples=1200, eval_examples=300, epochs=1, batch_size=16, max_length=192,
-        learning_rate=3e-4, trainable_layers=3, stride=64, answer_windows_only=True,
+        learning_rate=3e-4, schedule="constant", trainable_layers=3, stride=64, answer_windows_only=True,
         note="examples are windows; ~3.5 min on 2 CPU cores; benchmarks/recipes/qa.md",
     ),
     ("qa", "full"): RunSize(
