@@ -1,0 +1,69 @@
+"""Every public function and method of course_utils has bad-input cases (issue 17).
+
+A new public helper without a case in one of the ``test_bad_input_*.py`` modules fails this test;
+helpers that take no user data are listed in ``NO_USER_INPUT`` with the reason.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import pkgutil
+from pathlib import Path
+
+import course_utils
+from bad_input import covered
+
+HERE = Path(__file__).parent
+
+#: Public callables that take nothing a learner passes (or only a flag with one safe meaning).
+NO_USER_INPUT = {
+    "profiles.go_offline", "profiles.get_profile", "profiles.bundled_model_path", "profiles.quiet",
+    "profiles.library_versions", "profiles.seconds_since_setup", "profiles.Profile.quick",
+    "qa.Answer.empty", "training.RunSize.describe", "training.BertClassifier.config",
+    # result types our functions return (a learner reads them, does not build them)
+    "exercises.Verdict", "qa.Span", "qa.Answer", "tokenization.WordPieceStep", "data.TaskData", "profiles.Profile",
+    # called by the Trainer, not by a learner
+    "training.KeepBest.on_epoch_end", "training.KeepBest.on_evaluate", "training.KeepBest.on_train_end",
+    "checks.*",  # the checks themselves have their own tests (test_checks.py)
+}
+
+
+def public_callables() -> set[str]:
+    names = set()
+    for info in pkgutil.iter_modules(course_utils.__path__):
+        module = importlib.import_module(f"course_utils.{info.name}")
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if inspect.isfunction(obj):
+                names.add(f"{info.name}.{name}")
+            elif inspect.isclass(obj):
+                for attr, member in vars(obj).items():
+                    member = getattr(member, "__func__", member)
+                    if not attr.startswith("_") and inspect.isfunction(member):
+                        names.add(f"{info.name}.{name}.{attr}")
+                if not issubclass(obj, Exception) and "__init__" in vars(obj) or hasattr(obj, "__dataclass_fields__"):
+                    names.add(f"{info.name}.{name}")
+    return names
+
+
+def all_cases() -> list:
+    cases = []
+    for path in sorted(HERE.glob("test_bad_input_*.py")):
+        if path.name == Path(__file__).name:
+            continue
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        cases += module.CASES
+    return cases
+
+
+def test_every_public_helper_has_bad_input_cases():
+    exempt = {n for n in NO_USER_INPUT if not n.endswith(".*")}
+    exempt_modules = {n.removesuffix(".*") for n in NO_USER_INPUT if n.endswith(".*")}
+    wanted = {n for n in public_callables() - exempt if n.split(".")[0] not in exempt_modules}
+    missing = sorted(wanted - covered(all_cases()))
+    assert not missing, f"public helpers without a bad-input case in tests/test_bad_input_*.py: {missing}"
