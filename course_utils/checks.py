@@ -157,3 +157,11 @@ def existing_path(name: str, value: Any, *, kind: str = "any") -> Path:
         raise ValueError(f"{name}={str(path)!r} is a file: pass a folder.")
     return path
 
+
+def output_path(name: str, value: Any) -> Path:
+    """``value`` as a Path to write to (it need not exist yet); '' is refused (it would mean the current folder)."""
+    if not isinstance(value, (str, Path)):
+        raise TypeError(f"{name} must be a path (str or Path), not {type(value).__name__} ({_shown(value)}).")
+    if not str(value).strip():
+        raise ValueError(f"{name} is empty: pass a file or folder path ('' would be the current folder).")
+    return Path(value)

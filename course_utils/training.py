@@ -12,11 +12,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import json
 import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from torch import nn
 from torch.nn import functional as F
 from transformers import TrainerCallback
 
+from . import checks
 from .profiles import get_profile, progress_bar
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "notebooks" / "outputs"  # git-ignored
@@ -57,8 +61,29 @@ class RunSize:
     note: str = ""
 
     def __post_init__(self) -> None:
+        checks.text("task", self.task)
+        checks.one_of("size", self.size, SIZES)
+        for name in ("train_examples", "eval_examples"):
+            if getattr(self, name) is not None:
+                checks.integer(name, getattr(self, name), minimum=1)
+        if checks.number("epochs", self.epochs, minimum=0) == 0:
+            raise ValueError("epochs=0 would train nothing: pass a number > 0 (a fraction such as 0.5 is fine).")
+        checks.integer("batch_size", self.batch_size, minimum=1)
+        checks.integer("max_length", self.max_length, minimum=3)
+        if checks.number("learning_rate", self.learning_rate, minimum=0, maximum=1) == 0:
+            raise ValueError("learning_rate=0 would train nothing: pass a number > 0 such as 2e-5.")
+        if checks.number("warmup_ratio", self.warmup_ratio, minimum=0) >= 1:
+            raise ValueError(f"warmup_ratio={self.warmup_ratio:g} is too large: pass a fraction of the steps below 1 "
+                             "(0.1 is usual).")
+        checks.number("weight_decay", self.weight_decay, minimum=0)
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule={self.schedule!r} is unknown: use one of {sorted(SCHEDULES)}.")
+        if self.trainable_layers is not None:
+            checks.integer("trainable_layers", self.trainable_layers, minimum=0)
+        if self.stride is not None:
+            checks.integer("stride", self.stride, minimum=1, maximum=self.max_length - 1)
+        checks.one_of("answer_windows_only", self.answer_windows_only, (True, False))
+        checks.text("note", self.note, empty=True)
 
     def describe(self) -> str:
         """One line for the notebook: what this run does."""
@@ -76,12 +101,14 @@ class RunSize:
         )
 
     def steps(self, n_train: int) -> int:
-        """Optimizer steps for ``n_train`` examples: ceil(examples / batch) x epochs."""
+        """Optimizer steps for ``n_train`` examples (``len(train_set)``): ceil(examples / batch) x epochs."""
+        checks.integer("n_train", n_train, minimum=0)
         return math.ceil(math.ceil(n_train / self.batch_size) * self.epochs)
 
 
 #: Our schedule names -> the Trainer's ``lr_scheduler_type``.
 SCHEDULES = {"linear": "linear", "constant": "constant_with_warmup"}
+SIZES = ("quick", "full")
 
 #: The one table of run sizes. Quick: the winner of benchmarks/recipe_search.py for a 2-core
 #: CPU (each training lesson <= 5 minutes; see benchmarks/recipes/). Full: offline, all of
@@ -134,11 +161,8 @@ RUN_SIZES: dict[tuple[str, str], RunSize] = {
 def run_size(task: str, size: str | None = None) -> RunSize:
     """The :class:`RunSize` of ``task`` under ``size`` ("quick"/"full"; default: the current profile)."""
     size = get_profile().size if size is None else size
-    if size not in {"quick", "full"}:
-        raise ValueError(f"size={size!r} is not a run size: use 'quick' or 'full' (or None for the profile's).")
-    if (task, size) not in RUN_SIZES:
-        tasks = sorted({name for name, _ in RUN_SIZES})
-        raise ValueError(f"task={task!r} has no run size: choose one of {tasks}.")
+    checks.one_of("size", size, SIZES)
+    checks.one_of("task", task, sorted({name for name, _ in RUN_SIZES}))
     return RUN_SIZES[(task, size)]
 
 
@@ -147,19 +171,22 @@ def freeze_lower_layers(model: Any, trainable_layers: int | None) -> int:
 
     A CPU-budget trick: no gradients are computed below the lowest trainable layer, so a step costs
     less (the backward pass stops early). Returns the number of trainable parameters.
+    A :class:`BertClassifier` freezes its encoder's layers; its head always trains.
     """
-    base = getattr(model, "base_model", model)
+    base = model.encoder if isinstance(model, BertClassifier) else getattr(model, "base_model", model)
     stack = getattr(getattr(base, "encoder", None), "layer", None) or getattr(
         getattr(base, "transformer", None), "layer", None
     )
     if stack is None:
-        raise TypeError(f"{type(model).__name__} has no encoder.layer stack: pass a BERT-like transformers model.")
+        hint = " (that is a tokenizer: pass the model)" if hasattr(model, "convert_tokens_to_ids") else ""
+        raise TypeError(
+            f"{type(model).__name__} has no encoder.layer stack{hint}: pass a BERT-like transformers model."
+        )
     if trainable_layers is None:
         trainable_layers = len(stack)
         base.embeddings.requires_grad_(True)
-    elif not isinstance(trainable_layers, int) or not 0 <= trainable_layers <= len(stack):
-        raise ValueError(f"trainable_layers={trainable_layers!r} must be None or an int between 0 and {len(stack)}.")
     else:
+        trainable_layers = checks.integer("trainable_layers", trainable_layers, minimum=0, maximum=len(stack))
         base.embeddings.requires_grad_(False)
     for index, layer in enumerate(stack):
         layer.requires_grad_(index >= len(stack) - trainable_layers)
@@ -167,9 +194,17 @@ def freeze_lower_layers(model: Any, trainable_layers: int | None) -> int:
 
 
 def take(dataset: Any, n: int | None, seed: int = 42) -> Any:
-    """A seeded random subset of ``n`` rows of a ``datasets.Dataset`` (all of it if ``n`` is None or larger)."""
-    if n is not None and (not isinstance(n, int) or n <= 0):
-        raise ValueError(f"n={n!r} must be a positive int or None (None keeps every row).")
+    """A seeded random subset of ``n`` rows of a ``datasets.Dataset`` (all of it if ``n`` is None or larger).
+
+    Works on any split, tokenized or not; pass one split (``data["train"]``), not the whole ``DatasetDict``.
+    """
+    checks.columns("dataset", dataset, [])
+    if not hasattr(dataset, "shuffle"):
+        raise TypeError(f"dataset must be a datasets.Dataset, not {type(dataset).__name__}: "
+                        "make one with Dataset.from_dict(...).")
+    if n is not None:
+        n = checks.integer("n", n, minimum=1)
+    checks.integer("seed", seed, minimum=0)
     if n is None or len(dataset) <= n:
         return dataset
     return dataset.shuffle(seed=seed).select(range(n))
@@ -177,7 +212,8 @@ def take(dataset: Any, n: int | None, seed: int = 42) -> Any:
 
 def output_dir(name: str) -> Path:
     """``notebooks/outputs/<name>`` (git-ignored): where runs and saved models go."""
-    if not name or "/" in name or "\\" in name or name.startswith("."):
+    checks.text("name", name)
+    if "/" in name or "\\" in name or name.startswith("."):
         raise ValueError(f"name={name!r} must be a plain folder name such as '06_trainer'.")
     return OUTPUT_DIR / name
 
@@ -185,13 +221,25 @@ def output_dir(name: str) -> Path:
 # Metrics ---------------------------------------------------------------------------------
 
 
+def _class_ids(name: str, value: Any) -> np.ndarray:
+    """``value`` as a 1-D array of class ids (ints); logits get a hint to take their argmax."""
+    values = checks.array(name, value)
+    if values.ndim == 2:
+        raise ValueError(f"{name} has shape {values.shape}: these look like logits, pass class ids "
+                         f"({name}.argmax(-1)).")
+    checks.array(name, values, ndim=1)
+    if not np.all(values == np.round(values)):
+        raise ValueError(f"{name} holds non-integer values ({values[values != np.round(values)][:3]}...): "
+                         "pass class ids, not probabilities.")
+    return np.asarray(value)
+
+
 def classification_metrics(labels: Sequence[int], preds: Sequence[int]) -> dict[str, float]:
     """Accuracy and macro-F1 (the mean of the per-class F1 scores), via scikit-learn."""
     from sklearn.metrics import accuracy_score, f1_score
 
-    labels, preds = np.asarray(labels), np.asarray(preds)
-    if labels.shape != preds.shape or labels.ndim != 1:
-        raise ValueError(f"labels {labels.shape} and preds {preds.shape} must be 1-D and of the same length.")
+    labels, preds = _class_ids("labels", labels), _class_ids("preds", preds)
+    checks.same_length(("labels", "preds"), labels, preds)
     return {
         "accuracy": float(accuracy_score(labels, preds)),
         "macro_f1": float(f1_score(labels, preds, average="macro")),
@@ -199,10 +247,20 @@ def classification_metrics(labels: Sequence[int], preds: Sequence[int]) -> dict[
 
 
 def compute_metrics(eval_pred: Any) -> dict[str, float]:
-    """For ``Trainer(compute_metrics=...)``: logits and labels in, accuracy and macro-F1 out."""
-    logits, labels = eval_pred.predictions, eval_pred.label_ids
+    """For ``Trainer(compute_metrics=...)``: logits and labels in, accuracy and macro-F1 out.
+
+    ``eval_pred``: the Trainer's ``EvalPrediction``, or a ``(logits, labels)`` pair.
+    """
+    if hasattr(eval_pred, "predictions") and hasattr(eval_pred, "label_ids"):
+        logits, labels = eval_pred.predictions, eval_pred.label_ids
+    elif isinstance(eval_pred, (tuple, list)) and len(eval_pred) == 2:
+        logits, labels = eval_pred
+    else:
+        raise TypeError(f"eval_pred must be an EvalPrediction (the Trainer passes one) or a (logits, labels) pair, "
+                        f"not {type(eval_pred).__name__}.")
     if isinstance(logits, tuple):
         logits = logits[0]
+    checks.array("logits", logits, ndim=2)
     return classification_metrics(labels, np.argmax(logits, axis=-1))
 
 
@@ -225,8 +283,20 @@ def training_args(
     """
     from transformers import TrainingArguments
 
-    if not isinstance(run, RunSize):
-        raise TypeError(f"run must be a RunSize (from run_size(task)), not {type(run).__name__}.")
+    _check_run(run)
+    checks.output_path("out", out)
+    checks.integer("seed", seed, minimum=0)
+    if eval_steps is not None:
+        checks.integer("eval_steps", eval_steps, minimum=1)
+    checks.integer("logging_steps", logging_steps, minimum=1)
+    known = {field.name for field in dataclasses.fields(TrainingArguments)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        hints = []
+        for name in unknown:
+            near = difflib.get_close_matches(name, known, n=1)
+            hints.append(f"{name!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
+        raise TypeError(f"TrainingArguments has no field(s) {', '.join(hints)}: see its documentation for the names.")
     cuda = torch.cuda.is_available()
     kwargs: dict[str, Any] = {
         "output_dir": str(out),
@@ -257,6 +327,14 @@ def training_args(
     return TrainingArguments(**kwargs)
 
 
+def _check_run(run: Any) -> RunSize:
+    if isinstance(run, str):
+        raise TypeError(f"run must be a RunSize, not the task name {run!r}: pass run_size({run!r}).")
+    if not isinstance(run, RunSize):
+        raise TypeError(f"run must be a RunSize (from run_size(task)), not {type(run).__name__}.")
+    return run
+
+
 class KeepBest(TrainerCallback):
     """Keep the weights of the best validation score of a Trainer run, and restore them at the end.
 
@@ -271,10 +349,14 @@ class KeepBest(TrainerCallback):
     """
 
     def __init__(self, metric: str, evaluate: Any = None, patience: int | None = None) -> None:
-        if not metric.startswith("eval_"):
+        if not checks.text("metric", metric).startswith("eval_"):
             raise ValueError(f"metric={metric!r} must be a logged name such as 'eval_accuracy' (with 'eval_').")
-        if patience is not None and (not isinstance(patience, int) or patience < 1):
-            raise ValueError(f"patience={patience!r} must be None or an int >= 1.")
+        if evaluate is not None and not callable(evaluate):
+            raise TypeError(
+                f"evaluate must be None or a function model -> {{name: score}}, not {type(evaluate).__name__}."
+            )
+        if patience is not None:
+            patience = checks.integer("patience", patience, minimum=1)
         self.metric, self.evaluate, self.patience = metric, evaluate, patience
         self.best: dict[str, float] = {}
         self.eval_seconds = 0.0
@@ -315,11 +397,42 @@ class KeepBest(TrainerCallback):
 # A plain PyTorch loop --------------------------------------------------------------------
 
 
+TOKENIZE_FIRST = "tokenize it first with dataset.map(lambda b: tokenizer(b['sentence'], truncation=True), batched=True)"
+
+
+def _tokenized(name: str, dataset: Any, labelled: bool = False) -> Any:
+    """Refuse what is not a non-empty tokenized split (``input_ids``; with ``labelled``, a label column)."""
+    checks.columns(name, dataset, ["input_ids"], hint=TOKENIZE_FIRST)
+    if not hasattr(dataset, "select_columns"):
+        raise TypeError(f"{name} must be a datasets.Dataset, not {type(dataset).__name__}: "
+                        "make one with Dataset.from_dict(...) and tokenize it with .map(...).")
+    if len(dataset) == 0:
+        raise ValueError(f"{name} is empty (0 rows): pass a split with examples.")
+    if labelled and _label_column(dataset) is None:
+        raise ValueError(f"{name} has no 'label' column (it has {dataset.column_names}): pass a labelled split.")
+    return dataset
+
+
+def _label_column(dataset: Any) -> str | None:
+    return next((c for c in ("label", "labels") if c in dataset.column_names), None)
+
+
+def _check_labels(name: str, dataset: Any, model: nn.Module) -> None:
+    """Refuse labels that are not class ids of ``model`` (an unlabelled split's -1, a third class for two outputs)."""
+    column = _label_column(dataset)
+    if column is None:
+        return
+    values = checks.array(f"{name}[{column!r}]", dataset[column], ndim=1)
+    classes = model.num_labels if isinstance(model, BertClassifier) else model.config.num_labels
+    if values.min() < 0 or values.max() >= classes or not np.all(values == np.round(values)):
+        raise ValueError(
+            f"{name}[{column!r}] holds values from {values.min():g} to {values.max():g}, but the model has {classes} "
+            f"classes: labels must be class ids 0..{classes - 1} (an unlabelled split uses -1: drop its labels)."
+        )
+
+
 def _model_columns(dataset: Any) -> list[str]:
-    columns = [c for c in (*MODEL_INPUTS, "label", "labels") if c in dataset.column_names]
-    if "input_ids" not in columns:
-        raise ValueError("the dataset has no input_ids: tokenize it first (dataset.map(tokenize, batched=True)).")
-    return columns
+    return [c for c in (*MODEL_INPUTS, "label", "labels") if c in dataset.column_names]
 
 
 def make_loader(
@@ -334,8 +447,10 @@ def make_loader(
     from transformers import DataCollatorWithPadding
     from transformers.trainer_pt_utils import LengthGroupedSampler
 
-    if not isinstance(batch_size, int) or batch_size <= 0:
-        raise ValueError(f"batch_size={batch_size!r} must be a positive int.")
+    _tokenized("dataset", dataset)
+    checks.tokenizer("tokenizer", tokenizer)
+    batch_size = checks.integer("batch_size", batch_size, minimum=1)
+    checks.integer("seed", seed, minimum=0)
     data = dataset.select_columns(_model_columns(dataset))
     sampler = None
     if shuffle:
@@ -356,17 +471,31 @@ def _inputs(batch: dict, device: torch.device) -> dict:
     return {k: v.to(device) for k, v in batch.items() if k in MODEL_INPUTS}
 
 
+def _logits(output: Any, model: nn.Module) -> torch.Tensor:
+    """``output.logits``, or a clear error for a model without a classification head."""
+    logits = getattr(output, "logits", None)
+    if logits is None:
+        raise TypeError(f"model ({type(model).__name__}) gives no logits: pass a classifier "
+                        "(AutoModelForSequenceClassification or BertClassifier), not a bare encoder.")
+    return logits
+
+
 @torch.no_grad()
 def predict_logits(model: nn.Module, dataset: Any, tokenizer: Any, batch_size: int = 64) -> tuple[np.ndarray, float]:
     """Logits for every row of a tokenized dataset (in its order), and the mean loss when it has labels
     (NaN otherwise). Rows are batched by length, so little padding is computed."""
+    checks.model("model", model)
+    _tokenized("dataset", dataset)
+    checks.tokenizer("tokenizer", tokenizer)
+    checks.integer("batch_size", batch_size, minimum=1)
+    _check_labels("dataset", dataset, model)
     was_training = model.training
     model.eval()
     device = _device_of(model)
     order = np.argsort([len(ids) for ids in dataset["input_ids"]], kind="stable")
     logits, loss_sum, n = [], 0.0, 0
     for batch in make_loader(dataset.select(order), tokenizer, batch_size):
-        out = model(**_inputs(batch, device)).logits
+        out = _logits(model(**_inputs(batch, device)), model)
         if "labels" in batch:
             loss_sum += F.cross_entropy(out, batch["labels"].to(device), reduction="sum").item()
             n += len(out)
@@ -379,8 +508,10 @@ def predict_logits(model: nn.Module, dataset: Any, tokenizer: Any, batch_size: i
 
 def evaluate_model(model: nn.Module, dataset: Any, tokenizer: Any, batch_size: int = 64) -> dict[str, float]:
     """Loss, accuracy and macro-F1 of ``model`` on a tokenized, labelled dataset (keys as the Trainer's)."""
+    checks.model("model", model)
+    _tokenized("dataset", dataset, labelled=True)
     logits, loss = predict_logits(model, dataset, tokenizer, batch_size)
-    metrics = classification_metrics(dataset["label"], logits.argmax(-1))
+    metrics = classification_metrics(dataset[_label_column(dataset)], logits.argmax(-1))
     return {"eval_loss": loss, **{f"eval_{k}": v for k, v in metrics.items()}}
 
 
@@ -404,8 +535,19 @@ def train_loop(
     """
     from transformers import get_scheduler
 
-    if not isinstance(run, RunSize):
-        raise TypeError(f"run must be a RunSize (from run_size(task)), not {type(run).__name__}.")
+    checks.model("model", model)
+    _tokenized("train_data", train_data, labelled=True)
+    _tokenized("eval_data", eval_data, labelled=True)
+    checks.tokenizer("tokenizer", tokenizer)
+    _check_run(run)
+    if eval_steps is not None:
+        checks.integer("eval_steps", eval_steps, minimum=1)
+    checks.integer("logging_steps", logging_steps, minimum=1)
+    checks.integer("seed", seed, minimum=0)
+    _check_labels("train_data", train_data, model)
+    _check_labels("eval_data", eval_data, model)
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError("model has no trainable parameters: call freeze_lower_layers(model, None) to unfreeze them.")
     torch.manual_seed(seed)  # dropout
     loader = make_loader(train_data, tokenizer, run.batch_size, shuffle=True, seed=seed)
     total = run.steps(len(train_data))
@@ -422,7 +564,7 @@ def train_loop(
     while step < total:
         for batch in loader:
             batch = {k: v.to(next(model.parameters()).device) for k, v in batch.items()}
-            logits = model(**{k: v for k, v in batch.items() if k != "labels"}).logits
+            logits = _logits(model(**{k: v for k, v in batch.items() if k != "labels"}), model)
             loss = F.cross_entropy(logits, batch["labels"])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
@@ -448,10 +590,28 @@ def train_loop(
     return history
 
 
+def _history(name: str, history: Any) -> list[Mapping]:
+    """One run's history: a list of dicts (``train_loop``'s result or ``trainer.state.log_history``)."""
+    if isinstance(history, Mapping):
+        raise TypeError(f"{name} must be one run's history (a list of dicts), not a dict: pass one of its values.")
+    if isinstance(history, (str, bytes)) or not isinstance(history, Sequence):
+        hint = ": pass trainer.state.log_history" if hasattr(history, "state") else ""
+        raise TypeError(f"{name} must be a list of dicts (train_loop's result or trainer.state.log_history), "
+                        f"not {type(history).__name__}{hint}.")
+    for i, entry in enumerate(history):
+        if not isinstance(entry, Mapping):
+            raise TypeError(f"{name}[{i}] is a {type(entry).__name__}, not a dict: pass a history of logged dicts.")
+    return list(history)
+
+
 def history_frames(history: Sequence[dict]) -> tuple[Any, Any]:
-    """Split a history (ours or ``trainer.state.log_history``) into training and evaluation DataFrames."""
+    """Split a history (ours or ``trainer.state.log_history``) into training and evaluation DataFrames.
+
+    An empty history gives two empty DataFrames.
+    """
     import pandas as pd
 
+    history = _history("history", history)
     train = pd.DataFrame([h for h in history if "loss" in h])
     evaluation = pd.DataFrame([h for h in history if "eval_loss" in h])
     return train, evaluation
@@ -472,7 +632,19 @@ def plot_history(
     """
     import matplotlib.pyplot as plt
 
-    runs = dict(history) if isinstance(history, Mapping) else {"": history}
+    checks.text("metric", metric)
+    checks.text("title", title, empty=True)
+    if chance is not None:
+        checks.number("chance", chance, minimum=0)
+    if isinstance(history, Mapping):
+        if not history:
+            raise ValueError("history is an empty dict: pass {name: history} with at least one run.")
+        runs = {name: _history(f"history[{name!r}]", run) for name, run in history.items()}
+    else:
+        runs = {"": _history("history", history)}
+    logged = sorted({k for run in runs.values() for h in run for k in h if k.startswith("eval_")})
+    if logged and metric not in logged:
+        raise ValueError(f"metric={metric!r} is not in the history: choose one of {logged}.")
     fig, (ax_loss, ax_metric) = plt.subplots(1, 2, figsize=(9, 3.5))
     highest = 0.0
     for i, (name, run) in enumerate(runs.items()):
@@ -513,6 +685,14 @@ def plot_confusion(labels: Sequence[int], preds: Sequence[int], names: Sequence[
     import matplotlib.pyplot as plt
     from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
+    labels, preds = _class_ids("labels", labels), _class_ids("preds", preds)
+    checks.same_length(("labels", "preds"), labels, preds)
+    names = checks.text_list("names", names)
+    checks.text("title", title, empty=True)
+    for name, values in (("labels", labels), ("preds", preds)):
+        if values.min() < 0 or values.max() >= len(names):
+            raise ValueError(f"{name} holds class ids from {values.min()} to {values.max()}, but names has "
+                             f"{len(names)} entries: pass one name per class (ids 0..{len(names) - 1}).")
     matrix = confusion_matrix(labels, preds, labels=list(range(len(names))))
     fig, ax = plt.subplots(figsize=(3 + 0.6 * len(names), 2.6 + 0.6 * len(names)))
     ConfusionMatrixDisplay(matrix, display_labels=list(names)).plot(ax=ax, colorbar=False, cmap="Blues")
@@ -545,10 +725,21 @@ class BertClassifier(nn.Module):
         id2label: dict[int, str] | None = None,
     ) -> None:
         super().__init__()
-        if pooling not in self.POOLINGS:
-            raise ValueError(f"pooling={pooling!r} is not supported: choose one of {self.POOLINGS}.")
-        if not isinstance(num_labels, int) or num_labels < 2:
-            raise ValueError(f"num_labels={num_labels!r} must be an int >= 2.")
+        checks.model("encoder", encoder)
+        if getattr(encoder, "base_model", encoder) is not encoder:
+            raise TypeError(f"encoder is a {type(encoder).__name__}, a model with a head: pass its encoder "
+                            "(model.base_model) or AutoModel.from_pretrained(...).")
+        checks.integer("num_labels", num_labels, minimum=2)
+        checks.number("dropout", dropout, minimum=0, maximum=1)
+        checks.one_of("pooling", pooling, self.POOLINGS)
+        if id2label is not None:
+            if not isinstance(id2label, Mapping):
+                raise TypeError(
+                    f"id2label must be a dict {{0: 'negative', 1: 'positive'}}, not {type(id2label).__name__}."
+                )
+            keys = sorted(int(k) for k in id2label)
+            if keys != list(range(num_labels)):
+                raise ValueError(f"id2label has keys {keys}: give one name for each class id 0..{num_labels - 1}.")
         self.encoder = encoder
         self.pooling = pooling
         self.num_labels = num_labels
@@ -559,9 +750,19 @@ class BertClassifier(nn.Module):
 
     @classmethod
     def from_encoder(cls, name_or_path: str, num_labels: int, **kwargs: Any) -> BertClassifier:
-        """Load a pretrained encoder (``AutoModel``) and put a fresh head on it."""
+        """Load a pretrained encoder (``AutoModel``) from a Hub name or a folder and put a fresh head on it."""
         from transformers import AutoModel
 
+        if not isinstance(name_or_path, (str, Path)):
+            raise TypeError(
+                f"name_or_path must be a model name or folder (str or Path), not {type(name_or_path).__name__}: "
+                "to wrap an encoder you have loaded, use BertClassifier(encoder, num_labels)."
+            )
+        name = checks.text("name_or_path", str(name_or_path))
+        # a Hub name is "model" or "owner/model"; anything else is a folder, which must exist
+        if isinstance(name_or_path, Path) or Path(name).is_absolute() or name.startswith(".") or name.count("/") > 1:
+            checks.existing_path("name_or_path", name_or_path, kind="dir")
+        checks.integer("num_labels", num_labels, minimum=2)
         return cls(AutoModel.from_pretrained(name_or_path), num_labels, **kwargs)
 
     @property
@@ -569,7 +770,15 @@ class BertClassifier(nn.Module):
         return self.encoder.config
 
     def pool(self, outputs: Any, attention_mask: torch.Tensor | None) -> torch.Tensor:
-        hidden = outputs.last_hidden_state
+        """One vector per example from the encoder's ``outputs`` (``self.encoder(**inputs)``)."""
+        hidden = getattr(outputs, "last_hidden_state", None)
+        if hidden is None:
+            raise TypeError(
+                f"outputs must be the encoder's output (self.encoder(**inputs)), not {type(outputs).__name__}."
+            )
+        if attention_mask is not None and tuple(attention_mask.shape) != tuple(hidden.shape[:2]):
+            raise ValueError(f"attention_mask has shape {tuple(attention_mask.shape)}, the hidden states "
+                             f"{tuple(hidden.shape[:2])}: pass the mask of the same batch.")
         if self.pooling == "pooler" and getattr(outputs, "pooler_output", None) is not None:
             return outputs.pooler_output
         if self.pooling == "mean":
@@ -587,6 +796,11 @@ class BertClassifier(nn.Module):
     ) -> Any:
         from transformers.modeling_outputs import SequenceClassifierOutput
 
+        if not isinstance(input_ids, torch.Tensor):
+            raise TypeError(f"input_ids must be a tensor (tokenizer(..., return_tensors='pt')), not "
+                            f"{type(input_ids).__name__}: call model(**inputs), not model(inputs).")
+        if labels is not None and not isinstance(labels, torch.Tensor):
+            raise TypeError(f"labels must be a tensor of class ids, not {type(labels).__name__}.")
         inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
         if token_type_ids is not None:
             inputs["token_type_ids"] = token_type_ids
@@ -597,7 +811,9 @@ class BertClassifier(nn.Module):
 
     def save_pretrained(self, path: str | Path) -> None:
         """The encoder in Hugging Face format, the head's weights and settings beside it."""
-        path = Path(path)
+        path = checks.output_path("path", path)
+        if path.is_file():
+            raise ValueError(f"path={str(path)!r} is a file: pass a folder.")
         self.encoder.save_pretrained(path)
         torch.save(self.classifier.state_dict(), path / "classifier_head.pt")
         settings = {"num_labels": self.num_labels, "dropout": self.dropout_p, "pooling": self.pooling}
@@ -608,11 +824,12 @@ class BertClassifier(nn.Module):
         """Reload what :meth:`save_pretrained` wrote."""
         from transformers import AutoModel
 
-        path = Path(path)
-        if not (path / HEAD_FILE).is_file():
-            raise FileNotFoundError(
-                f"{path / HEAD_FILE} is missing: save the model with BertClassifier.save_pretrained."
-            )
+        path = checks.existing_path("path", path, kind="dir")
+        for name in (HEAD_FILE, "classifier_head.pt"):
+            if not (path / name).is_file():
+                raise FileNotFoundError(
+                    f"{path / name} is missing: save the model with BertClassifier.save_pretrained."
+                )
         settings = json.loads((path / HEAD_FILE).read_text())
         model = cls(AutoModel.from_pretrained(path), **settings)
         model.classifier.load_state_dict(torch.load(path / "classifier_head.pt", weights_only=True))
@@ -620,6 +837,15 @@ class BertClassifier(nn.Module):
 
 
 # Predict, save, reload --------------------------------------------------------------------
+
+
+def _check_max_length(model: nn.Module, max_length: Any, minimum: int) -> int:
+    """An int from ``minimum`` up to the model's number of positions."""
+    max_length = checks.integer("max_length", max_length, minimum=minimum)
+    limit = getattr(model.config, "max_position_embeddings", 512)
+    if max_length > limit:
+        raise ValueError(f"max_length={max_length} is more than the model's {limit} positions: use at most {limit}.")
+    return max_length
 
 
 def _id2label(model: nn.Module) -> dict[int, str]:
@@ -636,18 +862,24 @@ def predict(
     text_pairs: str | Sequence[str] | None = None,
     max_length: int = 128,
 ) -> list[dict[str, Any]]:
-    """Label and probability for each new text (or text pair, lesson 7): ``[{"label", "score", "probs"}]``."""
-    if isinstance(texts, str):
-        texts = [texts]
-    if isinstance(text_pairs, str):
-        text_pairs = [text_pairs]
-    if not texts or not all(isinstance(t, str) for t in texts):
-        raise TypeError("texts must be a string or a non-empty list of strings.")
-    if text_pairs is not None and len(text_pairs) != len(texts):
-        raise ValueError(f"text_pairs has {len(text_pairs)} items but texts has {len(texts)}: give one pair per text.")
+    """Label and probability for each new text (or text pair, lesson 7): ``[{"label", "score", "probs"}]``.
+
+    ``texts`` is one string (one prediction) or a non-empty list of strings; ``text_pairs`` likewise,
+    one per text.
+    """
+    checks.model("model", model)
+    checks.tokenizer("tokenizer", tokenizer)
+    texts = [texts] if isinstance(texts, str) else checks.text_list("texts", texts)
+    if text_pairs is not None:
+        text_pairs = [text_pairs] if isinstance(text_pairs, str) else checks.text_list("text_pairs", text_pairs)
+        if len(text_pairs) != len(texts):
+            raise ValueError(
+                f"text_pairs has {len(text_pairs)} items but texts has {len(texts)}: give one pair per text."
+            )
+    _check_max_length(model, max_length, minimum=3)
     model.eval()
     enc = tokenizer(list(texts), text_pairs, truncation=True, max_length=max_length, padding=True, return_tensors="pt")
-    probs = torch.softmax(model(**_inputs(enc, _device_of(model))).logits.float(), -1).cpu().numpy()
+    probs = torch.softmax(_logits(model(**_inputs(enc, _device_of(model))), model).float(), -1).cpu().numpy()
     names = _id2label(model)
     return [
         {
@@ -667,12 +899,24 @@ def truncate_ids(ids: Sequence[int], budget: int, keep: str = "head") -> list[in
 
     "head" keeps the start (what ``truncation=True`` does), "tail" the end, "head+tail" a quarter of
     the budget from the start and the rest from the end (Sun et al., 2019, found this best on IMDb).
+    ``ids`` is one text's ids (``tokenizer(text)["input_ids"]``), a list, array or 1-D tensor.
     """
-    if keep not in KEEPS:
-        raise ValueError(f"keep={keep!r} is not a truncation choice: use one of {KEEPS}.")
-    if not isinstance(budget, int) or budget < 2:
-        raise ValueError(f"budget={budget!r} must be an int >= 2.")
-    ids = list(ids)
+    if isinstance(ids, Mapping):
+        raise TypeError("ids must be a list of token ids, not a tokenizer output: pass tokenizer(text)['input_ids'].")
+    if isinstance(ids, (str, bytes)) or ids is None or not hasattr(ids, "__iter__"):
+        raise TypeError(f"ids must be a list of token ids (ints), not {type(ids).__name__}: "
+                        "tokenize the text first, tokenizer(text)['input_ids'].")
+    ids = ids.tolist() if hasattr(ids, "tolist") else list(ids)
+    for i, item in enumerate(ids):
+        if isinstance(item, bool) or not isinstance(item, Integral):
+            raise TypeError(f"ids[{i}] is a {type(item).__name__}, not an int: pass one text's token ids "
+                            "(a flat list of ints).")
+    checks.integer("budget", budget, minimum=2)
+    checks.one_of("keep", keep, KEEPS)
+    return _truncate(ids, budget, keep)
+
+
+def _truncate(ids: list[int], budget: int, keep: str) -> list[int]:
     if len(ids) <= budget:
         return ids
     if keep == "head":
@@ -687,57 +931,93 @@ def truncate_ids(ids: Sequence[int], budget: int, keep: str = "head") -> list[in
 def long_text_logits(
     model: nn.Module, tokenizer: Any, texts: Sequence[str], max_length: int, keep: str = "head", batch_size: int = 16
 ) -> np.ndarray:
-    """Lesson 6: logits for long texts cut to ``max_length`` tokens ([CLS], [SEP] included) by :func:`truncate_ids`."""
-    if not isinstance(max_length, int) or max_length < 3:
-        raise ValueError(f"max_length={max_length!r} must be an int >= 3 (it includes [CLS] and [SEP]).")
-    limit = getattr(model.config, "max_position_embeddings", 512)
-    if max_length > limit:
-        raise ValueError(f"max_length={max_length} is more than the model's {limit} positions: use at most {limit}.")
-    pieces = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+    """Lesson 6: logits for long texts cut to ``max_length`` tokens ([CLS], [SEP] included) by :func:`truncate_ids`.
+
+    ``texts`` is a non-empty list of strings (wrap one text as ``[text]``).
+    """
+    checks.model("model", model)
+    checks.tokenizer("tokenizer", tokenizer)
+    texts = checks.text_list("texts", texts)
+    _check_max_length(model, max_length, minimum=3)  # it includes [CLS] and [SEP]
+    checks.one_of("keep", keep, KEEPS)
+    batch_size = checks.integer("batch_size", batch_size, minimum=1)
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     if cls is None or sep is None:
         raise ValueError("tokenizer has no [CLS]/[SEP] tokens: pass a BERT-style tokenizer.")
-    rows = [[cls, *truncate_ids(ids, max_length - 2, keep), sep] for ids in pieces]
+    pieces = tokenizer(texts, add_special_tokens=False)["input_ids"]
+    rows = [[cls, *_truncate(list(ids), max_length - 2, keep), sep] for ids in pieces]
     model.eval()
     device = _device_of(model)
     out = []
     for start in range(0, len(rows), batch_size):
         batch = tokenizer.pad({"input_ids": rows[start : start + batch_size]}, return_tensors="pt")
-        out.append(model(**_inputs(batch, device)).logits.float().cpu().numpy())
+        out.append(_logits(model(**_inputs(batch, device)), model).float().cpu().numpy())
     return np.concatenate(out)
 
 
 def save_model(model: nn.Module, tokenizer: Any, path: str | Path) -> Path:
     """Save a fine-tuned model and its tokenizer to ``path`` (a folder ``from_pretrained`` can read)."""
-    path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
+    checks.model("model", model)
+    checks.tokenizer("tokenizer", tokenizer)
+    path = checks.output_path("path", path)
+    if path.is_file():
+        raise ValueError(f"path={str(path)!r} is a file: pass a folder.")
     if not hasattr(model, "save_pretrained"):
         raise TypeError(
             f"model ({type(model).__name__}) has no save_pretrained: pass a transformers model or a BertClassifier."
         )
+    path.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
     return path
 
 
-def load_model(path: str | Path) -> tuple[nn.Module, Any]:
-    """Reload what :func:`save_model` wrote: ``(model, tokenizer)``, in eval mode."""
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt")
+
+
+def load_model(path: str | Path, new_head: bool = False) -> tuple[nn.Module, Any]:
+    """Reload what :func:`save_model` wrote: ``(model, tokenizer)``, in eval mode.
+
+    A folder whose weights hold no classification head (a pretrained encoder, such as
+    ``bundled_model_path()``) is refused, since its head would be random; pass ``new_head=True`` to
+    get such a fresh, untrained head on purpose (to fine-tune it). A :class:`BertClassifier`
+    folder always brings its saved head.
+    """
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    path = Path(path)
+    path = checks.existing_path("path", path, kind="dir")
+    checks.one_of("new_head", new_head, (True, False))
     if not (path / "config.json").is_file():
         raise FileNotFoundError(
             f"{path} holds no saved model (no config.json): call save_model(model, tokenizer, path) first."
         )
+    if not any((path / name).is_file() for name in TOKENIZER_FILES):
+        raise FileNotFoundError(
+            f"{path} holds no tokenizer (none of {list(TOKENIZER_FILES)}): "
+            "save with save_model(model, tokenizer, path)."
+        )
     if (path / HEAD_FILE).is_file():
         model = BertClassifier.from_pretrained(path)
     else:
-        model = AutoModelForSequenceClassification.from_pretrained(path).eval()
+        model, info = AutoModelForSequenceClassification.from_pretrained(path, output_loading_info=True)
+        missing = sorted(info["missing_keys"])
+        if missing and not new_head:
+            raise ValueError(
+                f"{path} holds no fine-tuned classification head (its weights lack {missing}), so the model "
+                "would answer at random: load a folder that save_model wrote after fine-tuning, or pass "
+                "new_head=True for a fresh head to train."
+            )
+        model = model.eval()
     return model, AutoTokenizer.from_pretrained(path)
 
 
 def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
-    """How many (trainable) parameters ``model`` has."""
+    """How many (trainable) parameters ``model`` (any torch module, a head too) has."""
+    if not isinstance(model, nn.Module):
+        hint = " (that is a tokenizer: pass the model)" if hasattr(model, "convert_tokens_to_ids") else ""
+        raise TypeError(f"model must be a torch module (a model or a part such as model.classifier), "
+                        f"not {type(model).__name__}{hint}.")
+    checks.one_of("trainable_only", trainable_only, (True, False))
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
