@@ -25,6 +25,7 @@ from pathlib import Path
 
 from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value, load_dataset
 
+from . import checks
 from .profiles import get_profile
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -132,9 +133,7 @@ def offline_files(task: str) -> dict[str, str]:
 
 
 def _spec(task: str) -> TaskData:
-    if task not in TASKS:
-        raise ValueError(f"task={task!r} is unknown: choose one of {sorted(TASKS)}.")
-    return TASKS[task]
+    return TASKS[checks.one_of("task", task, sorted(TASKS))]
 
 
 def _load_offline(task: str) -> DatasetDict:
@@ -172,6 +171,9 @@ def load_task(task: str, quick: bool | None = None, online: bool | None = None) 
     that fails (renamed dataset, outage) falls back to the offline files with a message.
     """
     spec = _spec(task)
+    # a number is not a size here: quick=1000 would silently mean "quick"; take(data["train"], 1000) subsets
+    checks.one_of("quick", quick, (True, False, None))
+    checks.one_of("online", online, (True, False, None))
     profile = get_profile()
     online = profile.online if online is None else online
     quick = profile.quick if quick is None else quick

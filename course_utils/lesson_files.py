@@ -14,6 +14,9 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from typing import Any
+
+from . import checks
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -28,12 +31,20 @@ def _read(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _check_notebook(notebook: Any) -> None:
+    if not isinstance(notebook, dict):
+        raise TypeError(f"notebook must be a notebook dict (json.loads of an .ipynb file), not {type(notebook).__name__}.")
+    if not isinstance(notebook.get("cells"), list):
+        raise ValueError(f"notebook has no list of 'cells' (it has {sorted(notebook)}): pass a whole .ipynb notebook.")
+
+
 def _dump(notebook: dict) -> str:
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
 
 def hide_solutions(notebook: dict) -> dict:
     """A copy of ``notebook`` whose solution cells are collapsed and carry no outputs."""
+    _check_notebook(notebook)
     notebook = copy.deepcopy(notebook)
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code" and _is_solution(cell):
@@ -44,6 +55,7 @@ def hide_solutions(notebook: dict) -> dict:
 
 def student_copy(notebook: dict) -> dict:
     """A copy of ``notebook`` without solution cells and without any outputs or execution counts."""
+    _check_notebook(notebook)
     notebook = copy.deepcopy(notebook)
     notebook["cells"] = [cell for cell in notebook["cells"] if not _is_solution(cell)]
     for cell in notebook["cells"]:
@@ -53,10 +65,28 @@ def student_copy(notebook: dict) -> dict:
 
 
 def write_all(notebooks: Path = NOTEBOOKS, student: Path = STUDENT) -> list[Path]:
-    """Hide the solutions in every lesson in place and write its student copy; returns the copies."""
-    student.mkdir(exist_ok=True)
+    """Hide the solutions in every lesson in place and write its student copy; returns the copies.
+
+    Refuses a ``notebooks`` folder without lessons and a ``student`` folder whose copies hold solutions or
+    outputs (the arguments swapped would overwrite the lessons with their student copies).
+    """
+    notebooks = checks.existing_path("notebooks", notebooks, kind="dir")
+    student = checks.output_path("student", student)
+    if student.is_file():
+        raise ValueError(f"student={str(student)!r} is a file: pass a folder.")
+    lessons = sorted(notebooks.glob("[0-9][0-9]_*.ipynb"))
+    if not lessons:
+        raise ValueError(f"notebooks={str(notebooks)!r} has no lessons (NN_*.ipynb): pass the course's notebooks/ folder.")
+    if student.resolve() == notebooks.resolve():
+        raise ValueError("notebooks and student are the same folder: the student copies would replace the lessons.")
+    for path in lessons:
+        target = student / path.name
+        if target.is_file() and _read(target) != student_copy(_read(target)):
+            raise ValueError(f"{target} has solutions or outputs, so it is not a student copy: check that student "
+                             f"({str(student)!r}) is the student/ folder and notebooks the lessons' folder.")
+    student.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
+    for path in lessons:
         lesson = hide_solutions(_read(path))
         path.write_text(_dump(lesson), encoding="utf-8")
         target = student / path.name

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from . import checks
+
 SIZE_ENV = "BERT_COURSE_SIZE"
 HUB_HOST = "huggingface.co"
 BUNDLED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -139,8 +141,7 @@ def model_name(role: str) -> str | None:
 
     Returns ``None`` offline for roles that only exist online (see :data:`ONLINE_ONLY`).
     """
-    if role not in HUB_MODELS:
-        raise ValueError(f"role={role!r} is unknown: choose one of {sorted(HUB_MODELS)}.")
+    checks.one_of("role", role, sorted(HUB_MODELS))
     if get_profile().online:
         return HUB_MODELS[role]
     if role in ONLINE_ONLY:
@@ -158,6 +159,7 @@ def describe_model(role: str) -> str:
 
 def set_seed(seed: int = 42) -> None:
     """Seed Python, NumPy and torch (CPU and GPU) so reruns give the same numbers."""
+    seed = checks.integer("seed", seed, minimum=0, maximum=2**32 - 1)  # NumPy's range; None would not repeat
     import torch
 
     random.seed(seed)
@@ -200,6 +202,9 @@ def show_setup(roles: tuple[str, ...] = ("encoder",)) -> Profile:
     (:func:`seconds_since_setup`, recorded by ``course_utils.results.record_results``) counts from here.
     """
     global _SETUP_TIME
+    roles = checks.text_list("roles", roles, empty=True)
+    for i, role in enumerate(roles):
+        checks.one_of(f"roles[{i}]", role, sorted(HUB_MODELS))
     _SETUP_TIME = time.perf_counter()
     quiet()
     profile = get_profile()
@@ -236,6 +241,9 @@ def progress_bar(total: int, desc: str, disable: bool = False) -> Any:
     Not the widget bar of ``tqdm.auto``: without a live kernel a widget shows its first state (0 %)
     forever. This one prints plain text to stdout, at most once a second.
     """
+    checks.integer("total", total, minimum=0)
+    checks.text("desc", desc, empty=True)
+    checks.one_of("disable", disable, (True, False))
     from tqdm.std import tqdm
 
     return tqdm(total=total, desc=desc, file=sys.stdout, mininterval=1.0, ncols=90, disable=disable)

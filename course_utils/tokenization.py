@@ -18,6 +18,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from . import checks
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 _CJK_RANGES = (
@@ -33,13 +36,28 @@ _CJK_RANGES = (
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
+def _one_char(char: Any) -> str:
+    checks.text("char", char, empty=True)
+    if len(char) != 1:
+        raise ValueError(f"char must be one character, not {len(char)} ({char[:20]!r}): test a text char by char.")
+    return char
+
+
 def is_punctuation(char: str) -> bool:
     """ASCII symbols count as punctuation too (``$``, ``+``, ``^``...), as in BERT."""
-    return char in _ASCII_PUNCTUATION or unicodedata.category(char).startswith("P")
+    return _is_punctuation(_one_char(char))
 
 
 def is_cjk(char: str) -> bool:
     """True for CJK ideographs, which BERT treats as words of one character."""
+    return _is_cjk(_one_char(char))
+
+
+def _is_punctuation(char: str) -> bool:
+    return char in _ASCII_PUNCTUATION or unicodedata.category(char).startswith("P")
+
+
+def _is_cjk(char: str) -> bool:
     code = ord(char)
     return any(low <= code <= high for low, high in _CJK_RANGES)
 
@@ -50,13 +68,15 @@ def _is_control(char: str) -> bool:
 
 def normalize(text: str, lowercase: bool = True) -> str:
     """Step 2: clean, space out CJK characters, and for uncased models strip accents and lower-case."""
+    checks.text("text", text, empty=True)
+    checks.one_of("lowercase", lowercase, (True, False))
     chars = []
     for char in text:
         if char in ("\x00", "\ufffd") or _is_control(char):
             continue
         if char.isspace():
             chars.append(" ")
-        elif is_cjk(char):
+        elif _is_cjk(char):
             chars.append(f" {char} ")
         else:
             chars.append(char)
@@ -69,11 +89,12 @@ def normalize(text: str, lowercase: bool = True) -> str:
 
 def pre_tokenize(text: str) -> list[str]:
     """Step 3: split a normalised text on white space and around punctuation."""
+    checks.text("text", text, empty=True)
     words: list[str] = []
     for chunk in text.split():
         current = ""
         for char in chunk:
-            if is_punctuation(char):
+            if _is_punctuation(char):
                 if current:
                     words.append(current)
                     current = ""
@@ -86,15 +107,19 @@ def pre_tokenize(text: str) -> list[str]:
 
 
 def load_vocab(path: str | Path) -> dict[str, int]:
-    """Read a ``vocab.txt`` (one token per line; the line number is the id)."""
-    path = Path(path)
+    """Read a ``vocab.txt`` (one token per line; the line number is the id), or the one in a model folder."""
+    path = checks.output_path("path", path)  # a str or Path, not '' (that would be the current folder)
     if path.is_dir():
         path = path / "vocab.txt"
     if not path.is_file():
         raise FileNotFoundError(f"vocab file {path} does not exist: pass a vocab.txt or the model directory.")
+    if path.suffix == ".json":
+        raise ValueError(f"path={str(path)!r} is a JSON file: pass the vocab.txt next to it, or the model directory.")
     tokens = path.read_text(encoding="utf-8").split("\n")
     if tokens and tokens[-1] == "":
         tokens.pop()
+    if not tokens:
+        raise ValueError(f"vocab file {path} is empty: pass the model's vocab.txt.")
     return {token: index for index, token in enumerate(tokens)}
 
 
@@ -120,9 +145,15 @@ class BertTokenizerFromScratch:
         if isinstance(vocab, (str, Path)):
             vocab = load_vocab(vocab)
         if not isinstance(vocab, Mapping):
-            raise TypeError(f"vocab must be a mapping token -> id or a path to vocab.txt, not {type(vocab).__name__}.")
+            hint = " (that is a tokenizer: pass tokenizer.get_vocab())" if hasattr(vocab, "get_vocab") else ""
+            raise TypeError(
+                f"vocab must be a mapping token -> id or a path to vocab.txt, not {type(vocab).__name__}{hint}."
+            )
         if not vocab:
             raise ValueError("vocab is empty: pass the model's vocab.txt (for example model_dir / 'vocab.txt').")
+        checks.one_of("lowercase", lowercase, (True, False))
+        checks.text("unk_token", unk_token)
+        max_chars_per_word = checks.integer("max_chars_per_word", max_chars_per_word, minimum=1)
         if unk_token not in vocab:
             raise ValueError(f"unk_token={unk_token!r} is not in the vocabulary: pass the vocabulary's unknown token.")
         self.vocab: dict[str, int] = dict(vocab)
@@ -153,7 +184,21 @@ class BertTokenizerFromScratch:
         return steps
 
     def wordpiece(self, word: str) -> list[str]:
-        """Step 4 on one word: its pieces, or ``[UNK]`` when some part cannot be matched."""
+        """Step 4 on one word: its pieces, or ``[UNK]`` when some part cannot be matched.
+
+        ``word`` is one word as steps 2-3 leave it (``pre_tokenize(normalize(text))``); anything
+        else (a sentence, "Hello", "don't") is refused, since its pieces would be wrong.
+        """
+        checks.text("word", word)
+        words = pre_tokenize(normalize(word, self.lowercase))
+        if words != [word]:
+            raise ValueError(
+                f"word={word!r} is not one word after steps 2-3 (they give {words}): pass those one at a time, "
+                "or use tokenize(text)."
+            )
+        return self._wordpiece(word)
+
+    def _wordpiece(self, word: str) -> list[str]:
         if len(word) > self.max_chars_per_word:
             return [self.unk_token]
         steps = self.wordpiece_steps(word)
@@ -163,8 +208,7 @@ class BertTokenizerFromScratch:
 
     def tokenize(self, text: str) -> list[str]:
         """All four steps: text -> WordPiece tokens (without ``[CLS]``/``[SEP]``)."""
-        if not isinstance(text, str):
-            raise TypeError(f"text must be a str, not {type(text).__name__}.")
+        checks.text("text", text, empty=True)
         parts = self._special_pattern.split(text) if self._special_pattern else [text]
         tokens: list[str] = []
         for part in parts:
@@ -172,18 +216,29 @@ class BertTokenizerFromScratch:
                 tokens.append(part)
                 continue
             for word in pre_tokenize(normalize(part, self.lowercase)):
-                tokens.extend(self.wordpiece(word))
+                tokens.extend(self._wordpiece(word))
         return tokens
 
     def convert_tokens_to_ids(self, tokens: Sequence[str]) -> list[int]:
+        """The id of each token (``unk_token``'s for tokens not in the vocabulary); no tokens give []."""
+        tokens = checks.text_list("tokens", tokens, empty=True)
         unk = self.vocab[self.unk_token]
         return [self.vocab.get(token, unk) for token in tokens]
 
     def convert_ids_to_tokens(self, ids: Sequence[int]) -> list[str]:
-        return [self.ids_to_tokens[int(i)] for i in ids]
+        """The token of each id (a list, array or 1-D tensor of ids); no ids give []."""
+        values = checks.array("ids", ids, ndim=1, empty=True)
+        unknown = [v for v in values.tolist() if not v.is_integer() or v not in self.ids_to_tokens]
+        if unknown:
+            shown = [int(v) if v.is_integer() else v for v in unknown[:5]]
+            raise ValueError(f"ids holds {shown}, not token ids: pass whole numbers from 0 to {len(self.vocab) - 1}.")
+        return [self.ids_to_tokens[int(i)] for i in values]
 
     def encode(self, text: str, text_pair: str | None = None, max_length: int | None = None) -> dict[str, list]:
         """Tokenize one text (or a pair) and build padded model inputs with ids."""
+        checks.text("text", text, empty=True)
+        if text_pair is not None:
+            checks.text("text_pair", text_pair, empty=True)
         pair = self.tokenize(text_pair) if text_pair is not None else None
         inputs = build_inputs(self.tokenize(text), pair, max_length=max_length)
         inputs["input_ids"] = self.convert_tokens_to_ids(inputs["tokens"])
@@ -202,16 +257,13 @@ def build_inputs(
     tokens from the end of the longer segment first, as ``truncation="longest_first"`` does.
     """
     for name, tokens in (("tokens_a", tokens_a), ("tokens_b", tokens_b)):
-        if tokens is None and name == "tokens_b":
-            continue
-        if isinstance(tokens, str) or not all(isinstance(t, str) for t in tokens):
-            raise TypeError(f"{name} must be a list of token strings (use tokenizer.tokenize(text) first).")
-    a = list(tokens_a)
-    b = list(tokens_b) if tokens_b is not None else None
+        if isinstance(tokens, str):
+            raise TypeError(f"{name} must be a list of token strings, not one string: use tokenizer.tokenize(text).")
+    a = checks.text_list("tokens_a", tokens_a, empty=True)
+    b = checks.text_list("tokens_b", tokens_b, empty=True) if tokens_b is not None else None
     specials = 2 if b is None else 3
     if max_length is not None:
-        if not isinstance(max_length, int) or isinstance(max_length, bool):
-            raise TypeError(f"max_length must be an int or None, not {type(max_length).__name__}.")
+        max_length = checks.integer("max_length", max_length)
         if max_length < specials:
             raise ValueError(
                 f"max_length={max_length} leaves no room for the {specials} special tokens "

@@ -17,13 +17,17 @@ from bad_input import covered
 
 HERE = Path(__file__).parent
 
-#: The modules hardened so far (issue 17 is in progress): every public helper of these has cases.
-HARDENED_MODULES = {"training"}
+#: Every module of course_utils: every public helper of these has cases.
+HARDENED_MODULES = {
+    "training", "embeddings", "tokenization", "nli", "ner", "qa", "data", "profiles", "results", "claims",
+    "lesson_files", "exercises",
+}
 
 #: Public callables that take nothing a learner passes (or only a flag with one safe meaning).
 NO_USER_INPUT = {
     "profiles.go_offline", "profiles.get_profile", "profiles.bundled_model_path", "profiles.quiet",
     "profiles.library_versions", "profiles.seconds_since_setup", "profiles.Profile.quick",
+    "data.load_intents", "data.load_topics", "results.results_path",
     "qa.Answer.empty", "training.RunSize.describe", "training.BertClassifier.config",
     # result types our functions return (a learner reads them, does not build them)
     "exercises.Verdict", "qa.Span", "qa.Answer", "tokenization.WordPieceStep", "data.TaskData", "profiles.Profile",
