@@ -122,6 +122,14 @@ def tokenizer(name: str, value: Any) -> Any:
     return value
 
 
+def fast_tokenizer(name: str, value: Any, why: str) -> Any:
+    """A fast (Rust-backed) tokenizer, the kind that gives offsets and word ids; ``why`` says what needs them."""
+    tokenizer(name, value)
+    if not getattr(value, "is_fast", False):
+        raise TypeError(f"{name} must be a fast tokenizer ({why}): load it with AutoTokenizer.from_pretrained(name).")
+    return value
+
+
 def model(name: str, value: Any) -> Any:
     """A PyTorch model with a Hugging Face ``config`` (a transformers model or ``BertClassifier``)."""
     if not (hasattr(value, "config") and hasattr(value, "forward") and hasattr(value, "parameters")):

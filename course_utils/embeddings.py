@@ -384,8 +384,7 @@ def word_vectors(text: str, word: str, model: Any, tokenizer: Any) -> np.ndarray
     text = checks.text("text", text)
     word = checks.text("word", word).strip()
     _encoder_and_tokenizer(model, tokenizer)
-    if not getattr(tokenizer, "is_fast", True):
-        raise TypeError("tokenizer must be a fast tokenizer (it gives token offsets): load it with use_fast=True.")
+    checks.fast_tokenizer("tokenizer", tokenizer, "it gives token offsets")
     found = _find_word(text, word)
     if found is None:
         shown = text if len(text) <= 80 else text[:77] + "..."

@@ -247,13 +247,6 @@ def _check_vector(exercise: str, answer: Any, expected: Any, tolerance: float, h
 # Arguments of the exercises (not the learner's answer) -----------------------------------------
 
 
-def _fast_tokenizer(tokenizer: Any) -> Any:
-    checks.tokenizer("tokenizer", tokenizer)
-    if not getattr(tokenizer, "is_fast", True):
-        raise TypeError("tokenizer must be a fast tokenizer (for offsets and word ids): load it with use_fast=True.")
-    return tokenizer
-
-
 def _numbers(name: str, value: Any, least: int = 1) -> np.ndarray:
     """A flat list of at least ``least`` finite numbers."""
     values = checks.array(name, value, ndim=1)
@@ -509,7 +502,7 @@ def check_answer_positions(
 
     question, context = checks.text("question", question), checks.text("context", context)
     answer_text = checks.text("answer_text", answer_text)
-    _fast_tokenizer(tokenizer)
+    checks.fast_tokenizer("tokenizer", tokenizer, "for offsets and word ids")
     if answer_text not in context:
         raise ValueError(f"answer_text={answer_text!r} does not occur in context: pass a piece of the context.")
     enc = tokenizer(question, context, return_offsets_mapping=True)
@@ -589,7 +582,7 @@ def check_aligned_labels(
     checks.same_length(("words", "tags"), words, tags)
     for tag in tags:
         checks.one_of("tags", tag, NER_TAGS)
-    _fast_tokenizer(tokenizer)
+    checks.fast_tokenizer("tokenizer", tokenizer, "for offsets and word ids")
     if not isinstance(label_all, (bool, np.bool_)):
         raise TypeError(f"label_all must be True or False, not {type(label_all).__name__} ({label_all!r}).")
     enc = tokenizer(words, is_split_into_words=True)

@@ -96,15 +96,6 @@ def _label_ids(name: str, value: Any, n_labels: int | None = None) -> list[int]:
     return [int(label) for label in ids]
 
 
-def _fast_tokenizer(tokenizer: Any) -> Any:
-    checks.tokenizer("tokenizer", tokenizer)
-    if not getattr(tokenizer, "is_fast", False):
-        raise TypeError(
-            "tokenizer must be a fast tokenizer (AutoTokenizer.from_pretrained(name)): word_ids() needs one."
-        )
-    return tokenizer
-
-
 def _window_length(model: Any, tokenizer: Any, max_length: Any) -> int:
     """``max_length`` as an int, capped at the positions the model (and tokenizer) can take."""
     max_length = checks.integer("max_length", max_length, minimum=tokenizer.num_special_tokens_to_add() + 1)
@@ -175,7 +166,7 @@ def tokenize_and_align(
                 raise ValueError(f"examples has no {column!r} column: pass CoNLL-style rows (see load_ner()).")
     else:
         checks.columns("examples", examples, ("tokens", "ner_tags"), hint="pass CoNLL-style rows (see load_ner()).")
-    _fast_tokenizer(tokenizer)
+    checks.fast_tokenizer("tokenizer", tokenizer, "word_ids() needs one")
     label_names = checks.text_list("label_names", label_names)
     inside = _inside_ids(label_names) if label_all else None
     max_length = checks.integer(
@@ -371,7 +362,7 @@ def predict_tags(
     import torch
 
     checks.model("model", model)
-    _fast_tokenizer(tokenizer)
+    checks.fast_tokenizer("tokenizer", tokenizer, "word_ids() needs one")
     sentences = _sentences("sentences", sentences)
     label_names = checks.text_list("label_names", label_names)
     if "O" not in label_names:
@@ -461,7 +452,7 @@ def word_features(
     import torch
 
     checks.model("model", model)
-    _fast_tokenizer(tokenizer)
+    checks.fast_tokenizer("tokenizer", tokenizer, "word_ids() needs one")
     one = isinstance(layers, (str, int))
     if not one and _not_a_list(layers):
         raise TypeError(

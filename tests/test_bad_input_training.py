@@ -20,12 +20,7 @@ TINY_RUN = tr.RunSize("sentiment", "quick", None, None, 1, 2, 32, 1e-3)
 HISTORY = [{"loss": 0.7, "step": 1, "epoch": 0.5}, {"eval_loss": 0.6, "eval_accuracy": 0.7, "step": 1, "epoch": 0.5}]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture

@@ -29,6 +29,9 @@ from course_utils import checks
         (lambda n, v: checks.array(n, v, ndim=2), ("logits", [1, 2]), ValueError, "must have 2 dimension"),
         (checks.tokenizer, ("tokenizer", object()), TypeError, "tokenizer must be a tokenizer"),
         (checks.model, ("model", "bert"), TypeError, "model must be a model"),
+        (lambda n, v: checks.fast_tokenizer(n, v, "it gives offsets"), ("tokenizer", type("Slow", (), {
+            "__call__": lambda self, text: {}, "convert_tokens_to_ids": lambda self, t: [], "is_fast": False})()),
+         TypeError, r"tokenizer must be a fast tokenizer \(it gives offsets\)"),
         (checks.columns, ("dataset", {"text": []}, ["input_ids"]), ValueError, r"no column\(s\) \['input_ids'\]"),
         (checks.columns, ("dataset", [1, 2], ["text"]), TypeError, "must be a datasets.Dataset"),
         (checks.existing_path, ("path", "/no/such/folder"), FileNotFoundError, "does not exist"),

@@ -42,13 +42,7 @@ def encoded(tokenizer) -> Dataset:
     return ds.map(lambda b: tokenizer(b["sentence"], truncation=True, max_length=32), batched=True)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny models run fastest on one thread, and far faster than on two when the CPU is shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 TINY_RUN = tr.RunSize("sentiment", "quick", None, None, 1, 4, 32, 1e-3, warmup_ratio=0.25)
