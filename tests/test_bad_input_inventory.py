@@ -12,8 +12,9 @@ import inspect
 import pkgutil
 from pathlib import Path
 
-import course_utils
 from bad_input import covered
+
+import course_utils
 
 HERE = Path(__file__).parent
 

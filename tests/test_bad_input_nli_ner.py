@@ -6,7 +6,6 @@ that the silent wrong answers found on the way now give the right result.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 import torch

@@ -14,7 +14,6 @@ from course_utils import exercises as ex
 from course_utils import nli
 from course_utils.data import NLI_LABELS, offline_files
 
-
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
