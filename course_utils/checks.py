@@ -113,6 +113,20 @@ def array(name: str, value: Any, *, ndim: int | None = None, empty: bool = False
     return result
 
 
+def class_ids(name: str, value: Any) -> np.ndarray:
+    """``value`` (list, array or tensor) as a 1-D int array of class ids; logits get a hint to take their argmax."""
+    values = array(name, value)
+    if values.ndim == 2:
+        raise ValueError(f"{name} has shape {values.shape}: these look like logits, pass class ids "
+                         f"({name}.argmax(-1)).")
+    values = array(name, values, ndim=1)
+    whole = np.isfinite(values) & (values == np.round(values))
+    if not whole.all():
+        raise ValueError(f"{name} holds non-integer values ({values[~whole][:3]}...): {name} must hold class ids "
+                         "(ints such as 0, 1, 2), not probabilities.")
+    return values.astype(int)
+
+
 def tokenizer(name: str, value: Any) -> Any:
     """A Hugging Face tokenizer (something with ``convert_tokens_to_ids`` that can be called)."""
     if not (callable(value) and hasattr(value, "convert_tokens_to_ids")):

@@ -257,27 +257,6 @@ def _numbers(name: str, value: Any, least: int = 1) -> np.ndarray:
     return values
 
 
-def _class_ids(name: str, value: Any) -> np.ndarray:
-    ids = _numbers(name, value)
-    if not (ids == np.round(ids)).all():
-        raise ValueError(f"{name} must hold class ids (ints such as 0, 1, 2), not {reprlib.repr(value)}.")
-    return ids.astype(int)
-
-
-def _tag_lists(name: str, value: Any) -> list[list[str]]:
-    """One list of tag strings per sentence; a flat list of tags (one sentence) is refused."""
-    if value is None or isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
-        raise TypeError(f"{name} must be a list of tag lists, one per sentence, e.g. [['B-PER', 'O']], "
-                        f"not {type(value).__name__}.")
-    rows = list(value)
-    if not rows:
-        raise ValueError(f"{name} is empty: pass at least one sentence's tags.")
-    if all(isinstance(row, str) for row in rows):
-        raise TypeError(f"{name} is one sentence's tags ({reprlib.repr(rows)}): pass a list of tag lists, "
-                        f"e.g. [{name}] for a single sentence.")
-    return [checks.text_list(f"{name}[{i}]", row) for i, row in enumerate(rows)]
-
-
 # Lesson 1 ------------------------------------------------------------------------------
 
 
@@ -394,7 +373,7 @@ def check_macro_f1(labels: Sequence[int], preds: Sequence[int], answer: float | 
     """Lesson 6: macro-F1 of ``preds`` (to 3 decimals)."""
     from sklearn.metrics import f1_score
 
-    labels, preds = _class_ids("labels", labels), _class_ids("preds", preds)
+    labels, preds = checks.class_ids("labels", labels), checks.class_ids("preds", preds)
     checks.same_length(("labels", "preds"), labels, preds)
     expected = float(f1_score(labels, preds, average="macro"))
     return _check_close(
@@ -618,11 +597,7 @@ def check_entity_f1(y_true: Sequence[Sequence[str]], y_pred: Sequence[Sequence[s
     """Lesson 9: the entity-level (strict) F1 of ``y_pred`` against ``y_true`` (to 2 decimals)."""
     from .ner import entity_scores
 
-    y_true, y_pred = _tag_lists("y_true", y_true), _tag_lists("y_pred", y_pred)
-    checks.same_length(("y_true", "y_pred"), y_true, y_pred)
-    for i, (gold, pred) in enumerate(zip(y_true, y_pred, strict=True)):
-        checks.same_length((f"y_true[{i}]", f"y_pred[{i}]"), gold, pred)
-    expected = entity_scores(y_true, y_pred)["f1"]
+    expected = entity_scores(y_true, y_pred)["f1"]  # checks the tag lists
     return _check_close(
         "Entity F1",
         answer,

@@ -110,16 +110,6 @@ def _is_list(value: Any) -> bool:
     return isinstance(value, Iterable) and hasattr(value, "__len__") and not isinstance(value, (str, bytes, Mapping))
 
 
-def _class_ids(name: str, value: Any) -> np.ndarray:
-    """One class id per example (a list, array or tensor of ints, e.g. ``logits.argmax(-1)``)."""
-    ids = checks.array(name, value)
-    if ids.ndim != 1:
-        raise ValueError(
-            f"{name} has shape {ids.shape}: pass one class id per example (for logits, {name}.argmax(-1))."
-        )
-    return ids
-
-
 def accuracy_by_group(groups: Sequence[str], labels: Sequence[int], preds: Sequence[int]) -> Any:
     """A DataFrame with, per group, its size, its errors and its accuracy (worst group first).
 
@@ -137,7 +127,7 @@ def accuracy_by_group(groups: Sequence[str], labels: Sequence[int], preds: Seque
                 f"groups[{i}] is a {type(group).__name__} ({group!r:.60}): pass one group name per example "
                 "(tag_phenomenon, not tag_phenomena)."
             )
-    labels, preds = _class_ids("labels", labels), _class_ids("preds", preds)
+    labels, preds = checks.class_ids("labels", labels), checks.class_ids("preds", preds)
     if not (len(groups) == len(labels) == len(preds)):
         raise ValueError(
             f"groups ({len(groups)}), labels ({len(labels)}) and preds ({len(preds)}) must have one entry per example."

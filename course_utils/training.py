@@ -221,24 +221,11 @@ def output_dir(name: str) -> Path:
 # Metrics ---------------------------------------------------------------------------------
 
 
-def _class_ids(name: str, value: Any) -> np.ndarray:
-    """``value`` as a 1-D array of class ids (ints); logits get a hint to take their argmax."""
-    values = checks.array(name, value)
-    if values.ndim == 2:
-        raise ValueError(f"{name} has shape {values.shape}: these look like logits, pass class ids "
-                         f"({name}.argmax(-1)).")
-    checks.array(name, values, ndim=1)
-    if not np.all(values == np.round(values)):
-        raise ValueError(f"{name} holds non-integer values ({values[values != np.round(values)][:3]}...): "
-                         "pass class ids, not probabilities.")
-    return np.asarray(value)
-
-
 def classification_metrics(labels: Sequence[int], preds: Sequence[int]) -> dict[str, float]:
     """Accuracy and macro-F1 (the mean of the per-class F1 scores), via scikit-learn."""
     from sklearn.metrics import accuracy_score, f1_score
 
-    labels, preds = _class_ids("labels", labels), _class_ids("preds", preds)
+    labels, preds = checks.class_ids("labels", labels), checks.class_ids("preds", preds)
     checks.same_length(("labels", "preds"), labels, preds)
     return {
         "accuracy": float(accuracy_score(labels, preds)),
@@ -685,7 +672,7 @@ def plot_confusion(labels: Sequence[int], preds: Sequence[int], names: Sequence[
     import matplotlib.pyplot as plt
     from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
-    labels, preds = _class_ids("labels", labels), _class_ids("preds", preds)
+    labels, preds = checks.class_ids("labels", labels), checks.class_ids("preds", preds)
     checks.same_length(("labels", "preds"), labels, preds)
     names = checks.text_list("names", names)
     checks.text("title", title, empty=True)
