@@ -82,6 +82,36 @@ def tiny_bert():
     return BertModel(config).eval()
 
 
+@pytest.fixture(scope="session")
+def tiny_classifier():
+    """A randomly initialised 2-layer BERT sentiment classifier (labels negative/positive): lesson 10's tests."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+        num_labels=2, id2label={0: "negative", 1: "positive"}, label2id={"negative": 0, "positive": 1},
+    )
+    return BertForSequenceClassification(config).eval()
+
+
+@pytest.fixture(scope="session")
+def exported(tiny_classifier, tokenizer, tmp_path_factory):
+    """``tiny_classifier`` exported to ONNX (a folder with model.onnx, tokenizer and config)."""
+    from course_utils import cpu_inference as ci
+
+    return ci.export_onnx(tiny_classifier, tokenizer, tmp_path_factory.mktemp("onnx"))
+
+
+@pytest.fixture(scope="session")
+def quantized(exported):
+    """``exported`` quantized to int8 (model-int8.onnx beside it)."""
+    from course_utils import cpu_inference as ci
+
+    return ci.quantize_int8(exported)
+
+
 def pytest_terminal_summary(terminalreporter):
     """After the run, each notebook's total time (its cells, kernel start included): lessons aim at 90-180 s."""
     totals: dict[str, float] = {}

@@ -23,6 +23,13 @@ HIDDEN = np.ones((2, 3, 4))
 MASK = [[1, 1, 0], [1, 1, 1]]
 
 CASES = [
+    # Lesson 10
+    case(ex.check_int8_weights, [0.0, 0.0], None, error=ValueError, match="weights are all zero"),
+    case(ex.check_int8_weights, "0.1 0.2", None, error=TypeError, match="weights"),
+    case(ex.check_model_megabytes, 0, 1, None, error=ValueError, match="parameters=0 is too small"),
+    case(ex.check_model_megabytes, 1000, 3, None, error=ValueError, match="bytes_per_parameter"),
+    case(ex.check_percentile, [5.0], 95, None, error=ValueError, match="times_ms has 1 value"),
+    case(ex.check_percentile, [5.0, 6.0], 120, None, error=ValueError, match="q=120"),
     # check_answer
     case(ex.check_answer, None, 3, 3, error=TypeError, match="exercise must be a str"),
     case(ex.check_answer, "Steps", 3, None, error=ValueError, match="expected is None"),
@@ -205,6 +212,11 @@ def test_the_notebooks_solutions_are_still_correct(capsys, tokenizer, tiny_bert)
     assert ex.check_num_steps(67_349, 32, 3, np.ceil(67_349 / 32) * 3)  # a whole-number float is fine
     assert ex.check_warmup_lr(55, 100, 10, 1e-4, 1e-4 * (100 - 55) / (100 - 10))
     assert ex.check_head_parameters(32, 3, np.int64(32 * 3 + 3))
+    assert ex.check_int8_weights([0.12, -0.5, 0.031, 0.25, -0.07], [30, -127, 8, 64, -18])
+    assert not ex.check_int8_weights([0.12, -0.5, 0.031, 0.25, -0.07], [0.12, -0.5, 0.031, 0.25, -0.07])
+    assert ex.check_model_megabytes(110_000_000, 1, 110.0)
+    times = [7.1, 6.8, 7.4, 6.9, 15.2, 7.0, 7.2, 6.7, 7.3, 9.8]
+    assert ex.check_percentile(times, 95, 12.77) and not ex.check_percentile(times, 95, 15.2)
     exps = np.exp([2.0, 0.5, -1.0])
     assert ex.check_softmax_prob([2.0, 0.5, -1.0], 0, exps[0] / exps.sum())
     pairs = [("The oven was hot.", f"This text is about {label}.") for label in ["cooking", "weather"]]
@@ -229,7 +241,7 @@ def test_the_notebooks_solutions_are_still_correct(capsys, tokenizer, tiny_bert)
     h, m = torch.randn(2, 3, 4), torch.tensor(MASK)
     assert ex.check_masked_mean(h, m, (h * m.unsqueeze(-1)).sum(dim=1) / m.unsqueeze(-1).sum(dim=1))
     assert ex.check_spearman([1.0, 2.0, 3.0, 4.0], [0.1, 0.3, 0.2, 0.4], 0.8)
-    assert capsys.readouterr().out.count("correct!") == 24
+    assert capsys.readouterr().out.count("correct!") == 27
 
 
 # Silent wrong answers, fixed ------------------------------------------------------------------

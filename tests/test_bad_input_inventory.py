@@ -21,7 +21,7 @@ HERE = Path(__file__).parent
 #: Every module of course_utils: every public helper of these has cases.
 HARDENED_MODULES = {
     "training", "embeddings", "tokenization", "nli", "ner", "qa", "data", "profiles", "results", "claims",
-    "lesson_files", "exercises",
+    "lesson_files", "exercises", "cpu_inference",
 }
 
 #: Public callables that take nothing a learner passes (or only a flag with one safe meaning).

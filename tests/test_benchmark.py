@@ -51,7 +51,7 @@ def test_one_run_compares_every_method_with_the_helper(bench):
     path = str(bundled_model_path())
     model, tokenizer = AutoModel.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path)
     pool, _ = bench.sentence_pool()
-    size = bench.run_size(24, pool, model, tokenizer, SentenceTransformer(path, device="cpu"))
+    size = bench.run_size(24, pool, model, tokenizer, SentenceTransformer(path, device="cpu"), onnx_sessions={})
     rows = {r["method"]: r for r in size["rows"]}
     assert set(rows) == {"helper", "one at a time", "pad everything", "sentence-transformers"}
     for name in ("one at a time", "pad everything", "sentence-transformers"):
