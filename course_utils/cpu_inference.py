@@ -8,7 +8,7 @@
 3. :class:`OnnxModel` runs either file in an ONNX Runtime session with the same tokenizer, as
    PyTorch would: ``logits(texts)`` and ``predict(texts)``;
 4. :func:`torch_forward` and :func:`logits_in_batches` run the PyTorch model through the very
-   same tokenization and batching, and :func:`latency_ms` / :func:`throughput` time them, so
+   same tokenization and batching, and :func:`call_times_ms` / :func:`throughput` time them, so
    the lesson compares runtimes, not input pipelines.
 """
 
@@ -199,7 +199,7 @@ class OnnxModel:
     ``intra_op_num_threads`` (None: one per core).
     """
 
-    def __init__(self, path: str | Path, threads: int | None = None, spin: bool = True) -> None:
+    def __init__(self, path: str | Path, threads: int | None = None) -> None:
         import onnxruntime as ort
         from transformers import AutoConfig, AutoTokenizer
 
@@ -207,8 +207,6 @@ class OnnxModel:
         if self.path.suffix != ".onnx":
             raise ValueError(f"path={str(self.path)!r} is not an .onnx file: pass what export_onnx returned.")
         options = ort.SessionOptions()
-        if not spin:
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if threads is not None:
             options.intra_op_num_threads = checks.integer("threads", threads, minimum=1)
         try:
@@ -246,8 +244,9 @@ class OnnxModel:
 # Timing -------------------------------------------------------------------------------------------------
 
 
-def latency_ms(call: Callable[[], Any], calls: int = 200, warmup: int = 10) -> dict[str, float]:
-    """Milliseconds per ``call()``: the median (p50) and the 95th percentile (p95) of ``calls`` timed calls."""
+def call_times_ms(call: Callable[[], Any], calls: int = 100, warmup: int = 10) -> list[float]:
+    """Milliseconds taken by each of ``calls`` timed calls of ``call()``, after ``warmup`` untimed ones
+    (the lesson takes their percentiles: p50, the median, and p95)."""
     if not callable(call):
         raise TypeError(f"call must be a function without arguments, not {type(call).__name__}.")
     calls = checks.integer("calls", calls, minimum=1)
@@ -258,7 +257,7 @@ def latency_ms(call: Callable[[], Any], calls: int = 200, warmup: int = 10) -> d
         started = time.perf_counter()
         call()
         times.append((time.perf_counter() - started) * 1000)
-    return {"p50": float(np.percentile(times, 50)), "p95": float(np.percentile(times, 95))}
+    return times
 
 
 def throughput(run: Callable[[Sequence[str]], Any], texts: Sequence[str], repeats: int = 3) -> float:
@@ -281,9 +280,9 @@ __all__ = [
     "ONNX_FILE",
     "INT8_FILE",
     "OnnxModel",
+    "call_times_ms",
     "export_onnx",
     "file_mb",
-    "latency_ms",
     "logits_in_batches",
     "matmul_nodes",
     "quantize_int8",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -82,10 +84,12 @@ def test_keep_fp32_leaves_those_multiplications_in_float(exported, tmp_path):
     assert sum(op == "MatMulInteger" for _, op in ops) > 0  # the rest is still int8
 
 
-def test_latency_and_throughput_measure_what_they_are_given():
+def test_call_times_and_throughput_measure_what_they_are_given():
     calls = []
-    latency = ci.latency_ms(lambda: calls.append(1), calls=20, warmup=3)
-    assert len(calls) == 23 and 0 <= latency["p50"] <= latency["p95"]
+    times = ci.call_times_ms(lambda: calls.append(1), calls=20, warmup=3)
+    assert len(calls) == 23 and len(times) == 20 and all(t >= 0 for t in times)
+    slow = ci.call_times_ms(lambda: time.sleep(0.002), calls=3, warmup=0)
+    assert min(slow) >= 2  # milliseconds, not seconds
     assert ci.throughput(lambda texts: [0] * len(texts), TEXTS) > 0
 
 
