@@ -10,7 +10,10 @@ Side by side in one process, mean-pooled vectors of the bundled encoder (all-Min
 * helper        - course_utils.embeddings.embed_texts, as lessons 3-5 call it: tokenize once,
                   length-sorted batches padded per batch, torch.inference_mode;
 * sentence-transformers - SentenceTransformer.encode, what a user would pick instead (its own
-                  length sorting, batches of 32; it also L2-normalises, which we undo for the check).
+                  length sorting, batches of 32; it also L2-normalises, which we undo for the check);
+* ONNX Runtime fp32 / int8 - the encoder exported with course_utils.cpu_inference (lesson 10), fp32
+                  and dynamically quantized to int8, run by ONNX Runtime on batches of up to 32
+                  sentences of similar length, mean-pooled in NumPy.
 
 Each method's vectors are compared with the helper's (largest cosine distance), and each
 method's peak memory is read from /proc/self/status (VmHWM, reset through /proc/self/clear_refs
@@ -29,6 +32,7 @@ import platform
 import random
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -170,6 +174,20 @@ def sentence_transformers_encode(texts, st_model):
     return st_model.encode(texts, batch_size=32, convert_to_numpy=True, show_progress_bar=False)
 
 
+def onnx_mean_vectors(texts, session, tokenizer):
+    import numpy as np
+
+    from course_utils.cpu_inference import logits_in_batches
+
+    def forward(inputs):
+        hidden = session.forward(inputs)
+        mask = inputs["attention_mask"][..., None].astype(np.float32)
+        return (hidden * mask).sum(1) / mask.sum(1)
+
+    return logits_in_batches(forward, tokenizer, texts, batch_size=32, max_length=512,
+                             input_names=session.input_names)
+
+
 def cosine_distance(a, b):
     """Largest 1 - cosine between the rows of a and b."""
     import numpy as np
@@ -206,7 +224,7 @@ def measure(name, run, n, reference=None):
     return row, vectors
 
 
-def run_size(n, pool, model, tokenizer, st_model):
+def run_size(n, pool, model, tokenizer, st_model, onnx_sessions):
     texts, joined = build_sentences(n, pool)
     lengths = [len(ids) for ids in tokenizer(texts)["input_ids"]]
     rows = []
@@ -223,6 +241,9 @@ def run_size(n, pool, model, tokenizer, st_model):
     rows.append(
         measure("sentence-transformers", lambda: sentence_transformers_encode(texts, st_model), n, reference)[0]
     )
+    for name, session in onnx_sessions.items():
+        onnx_mean_vectors(texts[:50], session, tokenizer)
+        rows.append(measure(name, lambda s=session: onnx_mean_vectors(texts, s, tokenizer), n, reference)[0])
     return {"sentences": n, "joined": joined, "tokens": sum(lengths), "longest": max(lengths), "rows": rows}
 
 
@@ -277,9 +298,18 @@ def main() -> None:
     path = str(bundled_model_path())
     model, tokenizer = AutoModel.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path)
     st_model = SentenceTransformer(path, device="cpu")
+    from course_utils.cpu_inference import OnnxModel, export_onnx, file_mb, quantize_int8
+
+    folder = Path(tempfile.mkdtemp(prefix="embedding-onnx-"))
+    fp32_path = export_onnx(model, tokenizer, folder)
+    int8_path = quantize_int8(fp32_path)
+    onnx_sessions = {
+        f"ONNX Runtime fp32 ({file_mb(fp32_path):.0f} MB)": OnnxModel(fp32_path, threads=THREADS),
+        f"ONNX Runtime int8 ({file_mb(int8_path):.0f} MB)": OnnxModel(int8_path, threads=THREADS),
+    }
     pool, _ = sentence_pool()
     sizes = (300, 1500) if args.quick else (2000, 10_000)
-    results = [run_size(n, pool, model, tokenizer, st_model) for n in sizes]
+    results = [run_size(n, pool, model, tokenizer, st_model, onnx_sessions) for n in sizes]
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {THREADS} threads, " \
         f"torch {torch.__version__}"
     text = table(results)
