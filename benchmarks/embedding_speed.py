@@ -175,14 +175,14 @@ def sentence_transformers_encode(texts, st_model):
 
 
 def onnx_mean_vectors(texts, session, tokenizer):
-    import numpy as np
+    import torch
 
     from course_utils.cpu_inference import logits_in_batches
+    from course_utils.embeddings import masked_mean
 
     def forward(inputs):
-        hidden = session.forward(inputs)
-        mask = inputs["attention_mask"][..., None].astype(np.float32)
-        return (hidden * mask).sum(1) / mask.sum(1)
+        hidden = torch.from_numpy(session.forward(inputs))
+        return masked_mean(hidden, torch.from_numpy(inputs["attention_mask"])).numpy()
 
     return logits_in_batches(forward, tokenizer, texts, batch_size=32, max_length=512,
                              input_names=session.input_names)
