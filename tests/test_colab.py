@@ -32,8 +32,8 @@ def test_first_cell_of_lesson_and_student_copy_is_written_from_colab_py(path):
 
 def test_readme_badges_open_the_student_copies_in_the_one_repository():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    links = re.findall(r"\(https://colab\.research\.google\.com/[^)]*\)", readme)
-    assert [link[1:-1] for link in links] == [colab.colab_url(path.name) for path in LESSONS]
+    links = re.findall(r"\((https://colab\.research\.google\.com/github/[^)]*)\)", readme)
+    assert links == [colab.colab_url(path.name) for path in LESSONS]
     course_repos = set(re.findall(r"github\.com/([\w.-]+/bert-hands-on)", readme))
     assert course_repos <= {colab.REPO_URL.removeprefix("https://github.com/")}
 
@@ -53,15 +53,16 @@ def test_first_cell_runs_in_a_simulated_colab(tmp_path):
     script = textwrap.dedent(
         """
         import json, os, sys, types
+        cell, course = sys.argv[1:]
         sys.modules["google.colab"] = types.ModuleType("google.colab")
-        exec(compile(CELL, "first cell", "exec"))
+        exec(compile(cell, "first cell", "exec"))
         import course_utils
         from course_utils import colab
-        print(json.dumps({"cwd": os.getcwd(), "module": course_utils.__file__, "again": colab.finish_setup(COURSE)}))
+        print(json.dumps({"cwd": os.getcwd(), "module": course_utils.__file__, "again": colab.finish_setup(course)}))
         """
-    ).replace("CELL", repr(cell)).replace("COURSE", repr(str(course)))
+    )
     env = {**os.environ, "PIP_DRY_RUN": "1", "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run([sys.executable, "-c", script, cell, str(course)], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.strip().splitlines()
     installing = next(line for line in lines if line.startswith("Colab: installing"))
