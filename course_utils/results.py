@@ -3,6 +3,13 @@
 ``record_results("07_nli", accuracy=0.78, zero_shot_accuracy=0.71)`` writes, under the notebook's
 stem, ``{"seconds": ..., "metrics": {...}}`` into ``results/<profile>.json`` (for example
 ``results/offline-quick.json``); the README's results tables are generated from those files.
+
+Regression bands (offline quick profile): ``results/bands.json`` holds, for each key quality metric,
+the value of the committed run and a band of +-3 standard errors of that estimate on its evaluation
+set (:data:`BAND_BASIS` names the set; its size is counted from ``data/``). :func:`record_results`
+fails a lesson whose metric falls outside, naming the lesson, metric, value and band; run times and
+speeds have no band (they depend on the machine: see ``benchmarks/``). ``python -m
+course_utils.results`` rewrites the README table and the bands from ``results/offline-quick.json``.
 """
 
 from __future__ import annotations
@@ -20,6 +27,34 @@ from .profiles import get_profile, seconds_since_setup
 
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
 RESULTS_ENV = "BERT_COURSE_RESULTS_DIR"  # the test suite points this elsewhere, so test runs leave results/ alone
+BANDS_FILE = RESULTS_DIR / "bands.json"
+NO_BANDS_ENV = "BERT_COURSE_NO_BANDS"  # =1 while deliberately changing a lesson's numbers (then regenerate)
+DATA_DIR = RESULTS_DIR.parent / "data"
+_SENTIMENT_TEST = ("cls_lr_accuracy", "mean_lr_accuracy", "tfidf_lr_accuracy")
+_SENTIMENT_TUNED = ("trainer_accuracy", "custom_head_accuracy", "frozen_mean_lr_accuracy", "frozen_cls_lr_accuracy",
+                    "best_fine_tuned_accuracy", "untrained_accuracy")
+
+#: The evaluation set behind each banded metric: "<data task>/<split>" (its rows), "ner/<split>:<TYPE>"
+#: (its gold entities of that type, or of all types), or "qa/validation:quick" (the quick run's questions).
+BAND_BASIS: dict[str, dict[str, str]] = {
+    "03_features_logreg": dict.fromkeys(_SENTIMENT_TEST, "sentiment/test"),
+    "04_all_layers": dict.fromkeys(("best_cls_probe_accuracy", "best_mean_probe_accuracy"), "sentiment/test"),
+    "05_sentence_embeddings": {
+        **dict.fromkeys(("spearman_mean", "spearman_cls", "spearman_contrastive_after"), "similarity/test"),
+        "intent_accuracy": "similarity/intents",
+    },
+    "06_fine_tuning": dict.fromkeys(_SENTIMENT_TUNED, "sentiment/test"),
+    "07_nli": {**dict.fromkeys(("accuracy", "macro_f1", "untrained_accuracy"), "nli/test"),
+               "zero_shot_accuracy": "topics/topics"},
+    "08_question_answering": dict.fromkeys(("exact_match", "f1", "untrained_f1"), "qa/validation:quick"),
+    "09_ner": {
+        **dict.fromkeys(("f1", "frozen_f1", "frozen_last_f1"), "ner/test:ALL"),
+        "untrained_f1": "ner/validation:ALL",
+        **{f"f1_{kind}": f"ner/test:{kind}" for kind in ("PER", "ORG", "LOC", "MISC")},
+    },
+    "10_cpu_inference": dict.fromkeys(("fp32_accuracy", "int8_accuracy", "int8_mixed_accuracy", "int8_agreement"),
+                                      "sentiment/test"),
+}
 
 
 def results_path() -> Path:
@@ -62,6 +97,9 @@ def record_results(notebook: str, **metrics: float) -> dict:
             raise ValueError(f"{name}={value!r} is not a finite number: record a measured metric.")
         clean[name] = float(f"{float(value):.4g}")  # 4 significant digits
     record = {"seconds": round(seconds_since_setup(), 1), "metrics": clean}
+    profile = get_profile()
+    if not profile.online and profile.quick and os.environ.get(NO_BANDS_ENV) != "1" and BANDS_FILE.is_file():
+        check_bands(notebook, clean)
     path = results_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     everything = read_results(path) if path.is_file() else {}
@@ -70,6 +108,75 @@ def record_results(notebook: str, **metrics: float) -> dict:
     print(f"recorded in {path.parent.name}/{path.name}: {notebook} took {record['seconds']:.0f} s; " +
           ", ".join(f"{k} {v:g}" for k, v in clean.items()))
     return record
+
+
+def basis_size(basis: str) -> int:
+    """How many items the estimate of a metric rests on (see :data:`BAND_BASIS`), counted from ``data/``."""
+    checks.text("basis", basis)
+    name, _, part = basis.partition(":")
+    if name == "qa/validation" and part == "quick":
+        from .training import run_size
+
+        return run_size("qa", "quick").eval_examples
+    path = DATA_DIR / f"{name}.jsonl"
+    if not path.is_file():
+        raise ValueError(f"basis={basis!r} names no file of data/ ({path.name} missing): use '<task>/<split>'.")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not part:
+        return len(rows)
+    tags = [tag for row in rows for tag in row["ner_tags"]]
+    return sum(tag.startswith("B-") and (part == "ALL" or tag == f"B-{part}") for tag in tags)
+
+
+def band(value: float, n: int, kind: str = "proportion", scale: float = 1.0) -> tuple[float, float]:
+    """``value`` +- 3 standard errors on ``n`` items: of a proportion (accuracy, F1; on ``scale`` 1 or 100)
+    or of a Spearman correlation (``kind="correlation"``, through Fisher's z). At least +-0.005 x scale."""
+    checks.integer("n", n, minimum=4)
+    checks.one_of("kind", kind, ("proportion", "correlation"))
+    checks.one_of("scale", scale, (1.0, 100.0))
+    if kind == "correlation":
+        checks.number("value", value, minimum=-1, maximum=1)
+        z, se = math.atanh(max(min(value, 0.9999), -0.9999)), 1 / math.sqrt(n - 3)
+        return round(math.tanh(z - 3 * se), 4), round(math.tanh(z + 3 * se), 4)
+    p = checks.number("value", value, minimum=0, maximum=scale) / scale
+    half = max(3 * math.sqrt(p * (1 - p) / n), 0.005)
+    return round(max(p - half, 0.0) * scale, 4), round(min(p + half, 1.0) * scale, 4)
+
+
+def make_bands(results: Mapping[str, dict]) -> dict[str, dict]:
+    """The bands of every metric in :data:`BAND_BASIS` that ``results`` (a read_results dict) records."""
+    bands: dict[str, dict] = {}
+    for notebook, basis in BAND_BASIS.items():
+        metrics = results.get(notebook, {}).get("metrics", {})
+        for metric, where in basis.items():
+            if metric not in metrics:
+                continue
+            n, value = basis_size(where), metrics[metric]
+            kind = "correlation" if metric.startswith("spearman") else "proportion"
+            scale = 100.0 if notebook == "08_question_answering" else 1.0
+            low, high = band(value, n, kind, scale)
+            bands.setdefault(notebook, {})[metric] = {"reference": value, "low": low, "high": high,
+                                                      "basis": f"{n} items of {where}"}
+    return bands
+
+
+def check_bands(notebook: str, metrics: Mapping[str, float], bands_file: str | Path = BANDS_FILE) -> None:
+    """Raise AssertionError naming each of ``metrics`` outside its band in ``bands_file``."""
+    bands = read_results(bands_file).get(notebook, {})
+    outside = [f"{notebook}: {name} = {value:g} is outside its band {bands[name]['low']:g} to "
+               f"{bands[name]['high']:g} (reference {bands[name]['reference']:g}, +-3 standard errors on "
+               f"{bands[name]['basis']})" for name, value in metrics.items()
+               if name in bands and not bands[name]["low"] <= value <= bands[name]["high"]]
+    if outside:
+        raise AssertionError("regression band exceeded - " + "; ".join(outside) +
+                             f". If the change is intended, rerun with {NO_BANDS_ENV}=1 and `make results`.")
+
+
+def write_bands(results_file: str | Path = RESULTS_DIR / "offline-quick.json", bands_file: str | Path = BANDS_FILE) -> dict:
+    """Write ``bands_file`` from the committed run in ``results_file``; return the bands."""
+    bands = make_bands(read_results(checks.existing_path("results_file", results_file, kind="file")))
+    Path(bands_file).write_text(json.dumps(bands, indent=1) + "\n", encoding="utf-8")
+    return bands
 
 
 README = RESULTS_DIR.parent / "README.md"
@@ -114,3 +221,4 @@ def update_readme(results_file: str | Path = RESULTS_DIR / "offline-quick.json",
 
 if __name__ == "__main__":
     print(update_readme())
+    print(f"bands of {sum(map(len, write_bands().values()))} metrics written to {BANDS_FILE.name}")

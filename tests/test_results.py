@@ -51,6 +51,7 @@ def test_claim_rejects_bad_input(args, kwargs, message):
 
 def test_record_results_writes_one_entry_per_notebook(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(results.RESULTS_ENV, str(tmp_path))
+    monkeypatch.setenv(results.NO_BANDS_ENV, "1")  # made-up numbers, far from the committed run's
     show_setup(roles=())
     results.record_results("07_nli", accuracy=0.78123456, zero_shot_accuracy=0.7)
     results.record_results("06_fine_tuning", trainer_accuracy=0.9)
@@ -84,3 +85,43 @@ def test_update_readme_needs_its_markers(tmp_path):
     readme.write_text("no markers")
     with pytest.raises(ValueError, match="markers"):
         results.update_readme(tmp_path / "r.json", readme)
+
+
+# Regression bands ----------------------------------------------------------------------------
+
+
+def test_committed_bands_are_generated_from_the_committed_run():
+    committed = json.loads(results.BANDS_FILE.read_text())
+    assert committed == results.make_bands(results.read_results(results.RESULTS_DIR / "offline-quick.json"))
+    assert set(committed) == set(results.BAND_BASIS)  # every lesson with quality metrics has its bands
+
+
+def test_a_metric_outside_its_band_fails_the_lesson_with_names_and_numbers(tmp_path, monkeypatch):
+    monkeypatch.setenv(results.RESULTS_ENV, str(tmp_path))
+    monkeypatch.delenv(results.NO_BANDS_ENV, raising=False)
+    show_setup(roles=())
+    bands = json.loads(results.BANDS_FILE.read_text())["07_nli"]["accuracy"]
+    results.record_results("07_nli", accuracy=bands["reference"])  # the committed value passes
+    with pytest.raises(AssertionError, match=r"07_nli: accuracy = 0.5 is outside its band 0\.\d+ to 0\.\d+ "
+                       r"\(reference 0\.\d+, \+-3 standard errors on 615 items of nli/test\)"):
+        results.record_results("07_nli", accuracy=0.5)
+    results.record_results("07_nli", train_seconds=1e6)  # run times have no band
+
+
+def test_band_is_three_standard_errors():
+    low, high = results.band(0.8, 400)  # se = sqrt(0.8 * 0.2 / 400) = 0.02
+    assert (low, high) == (pytest.approx(0.74), pytest.approx(0.86))
+    assert results.band(50.0, 100, scale=100.0) == (35.0, 65.0)
+    assert results.band(1.0, 1000) == (0.995, 1.0)  # at least +-0.005, never above 1
+    low, high = results.band(0.6, 103, kind="correlation")  # Fisher z: atanh(0.6) +- 3 / sqrt(100)
+    assert (low, high) == (pytest.approx(np.tanh(np.arctanh(0.6) - 0.3), abs=1e-4),
+                           pytest.approx(np.tanh(np.arctanh(0.6) + 0.3), abs=1e-4))
+
+
+def test_band_bases_are_counted_from_the_data():
+    assert results.basis_size("sentiment/test") == 872
+    per_type = [results.basis_size(f"ner/test:{kind}") for kind in ("PER", "ORG", "LOC", "MISC")]
+    assert sum(per_type) == results.basis_size("ner/test:ALL")
+    assert results.basis_size("qa/validation:quick") == 300
+    with pytest.raises(ValueError, match="basis='sentiment/dev' names no file of data/"):
+        results.basis_size("sentiment/dev")
