@@ -10,7 +10,7 @@ after every epoch (the test split is never looked at here). ``KeepBest`` keeps t
 Each result is appended to ``benchmarks/recipes/<task>.json`` (one record per configuration,
 the latest run wins) and ``benchmarks/recipes/<task>.md`` is rewritten from it: what was tried,
 the validation score after each epoch, training seconds (evaluation excluded) and the machine.
-The quick run size of each task in ``course_utils.training.RUN_SIZES`` is the best
+The quick run size of each task in ``course_utils.run_sizes.RUN_SIZES`` is the best
 configuration that fits the lesson's training budget.
 """
 
@@ -46,7 +46,7 @@ def grid(task: str) -> dict[str, tuple[Any, str]]:
     head: "auto" (the task's ``AutoModelFor...`` head; for classification BERT's pooler on [CLS])
     or "mean" (classification only: ``BertClassifier`` on the mean of the token vectors).
     """
-    from course_utils.training import RunSize
+    from course_utils.run_sizes import RunSize
 
     r = dataclasses.replace
     if task == "sentiment":
@@ -63,6 +63,7 @@ def grid(task: str) -> dict[str, tuple[Any, str]]:
             "lr2e-4 mean head": (r(b, learning_rate=2e-4), "mean"),
             "lr2e-4 pooler 4000 sentences": (r(b, learning_rate=2e-4, train_examples=4000), "auto"),
             "lr2e-4 mean head 4000 sentences": (r(b, learning_rate=2e-4, train_examples=4000), "mean"),
+            "offline full: lr2e-4 pooler all sentences 2 epochs": (r(b, learning_rate=2e-4, epochs=2), "auto"),
         }
     elif task == "nli":
         b = RunSize(task, "quick", None, None, 1, 16, 96, 2e-4)

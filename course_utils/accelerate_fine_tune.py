@@ -28,7 +28,8 @@ import torch
 
 from .data import load_task
 from .profiles import get_profile, model_name, progress_bar, quiet, set_seed
-from .training import SCHEDULES, SIZES, classification_metrics, make_loader, output_dir, run_size, take
+from .run_sizes import SCHEDULES, SIZES, run_size
+from .training import classification_metrics, make_loader, output_dir, take
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

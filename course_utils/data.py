@@ -167,7 +167,7 @@ def load_task(task: str, quick: bool | None = None, online: bool | None = None) 
 
     ``quick``/``online`` default to the current profile. Quick runs take a seeded subset of the
     Hub's (large) splits; the offline files are used whole, and each lesson's run size
-    (``course_utils.training.RUN_SIZES``) says how much of them a run trains on. An online load
+    (``course_utils.run_sizes.RUN_SIZES``) says how much of them a run trains on. An online load
     that fails (renamed dataset, outage) falls back to the offline files with a message.
     """
     spec = _spec(task)

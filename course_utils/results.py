@@ -40,11 +40,12 @@ BAND_BASIS: dict[str, dict[str, str]] = {
     "03_features_logreg": dict.fromkeys(_SENTIMENT_TEST, "sentiment/test"),
     "04_all_layers": dict.fromkeys(("best_cls_probe_accuracy", "best_mean_probe_accuracy"), "sentiment/test"),
     "05_sentence_embeddings": {
-        **dict.fromkeys(("spearman_mean", "spearman_cls", "spearman_contrastive_after"), "similarity/test"),
+        **dict.fromkeys(("spearman_mean", "spearman_cls", "spearman_contrastive_after", "spearman_random",
+                         "spearman_cosine_loss", "spearman_tsdae", "spearman_simcse"), "similarity/test"),
         "intent_accuracy": "similarity/intents",
     },
     "06_fine_tuning": dict.fromkeys(_SENTIMENT_TUNED, "sentiment/test"),
-    "07_nli": {**dict.fromkeys(("accuracy", "macro_f1", "untrained_accuracy"), "nli/test"),
+    "07_nli": {**dict.fromkeys(("accuracy", "macro_f1", "untrained_accuracy", "bi_encoder_accuracy"), "nli/test"),
                "zero_shot_accuracy": "topics/topics"},
     "08_question_answering": dict.fromkeys(("exact_match", "f1", "untrained_f1"), "qa/validation:quick"),
     "09_ner": {
@@ -115,7 +116,7 @@ def basis_size(basis: str) -> int:
     checks.text("basis", basis)
     name, _, part = basis.partition(":")
     if name == "qa/validation" and part == "quick":
-        from .training import run_size
+        from .run_sizes import run_size
 
         return run_size("qa", "quick").eval_examples
     path = DATA_DIR / f"{name}.jsonl"
@@ -145,6 +146,8 @@ def band(value: float, n: int, kind: str = "proportion", scale: float = 1.0) -> 
 
 def make_bands(results: Mapping[str, dict]) -> dict[str, dict]:
     """The bands of every metric in :data:`BAND_BASIS` that ``results`` (a read_results dict) records."""
+    if not isinstance(results, Mapping):
+        raise TypeError(f"results must be a dict {{notebook: record}} (as read_results returns), not {type(results).__name__}.")
     bands: dict[str, dict] = {}
     for notebook, basis in BAND_BASIS.items():
         metrics = results.get(notebook, {}).get("metrics", {})
@@ -162,6 +165,9 @@ def make_bands(results: Mapping[str, dict]) -> dict[str, dict]:
 
 def check_bands(notebook: str, metrics: Mapping[str, float], bands_file: str | Path = BANDS_FILE) -> None:
     """Raise AssertionError naming each of ``metrics`` outside its band in ``bands_file``."""
+    checks.text("notebook", notebook)
+    if not isinstance(metrics, Mapping):
+        raise TypeError(f"metrics must be a dict {{name: value}}, not {type(metrics).__name__}.")
     bands = read_results(bands_file).get(notebook, {})
     outside = [f"{notebook}: {name} = {value:g} is outside its band {bands[name]['low']:g} to "
                f"{bands[name]['high']:g} (reference {bands[name]['reference']:g}, +-3 standard errors on "
@@ -202,21 +208,29 @@ def results_table(results: dict[str, dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_readme_block(name: str, table: str, readme: str | Path = README) -> str:
+    """Replace the README's block between ``<!-- {name}:start -->`` and ``<!-- {name}:end -->`` by ``table``."""
+    checks.text("name", name)
+    checks.text("table", table)
+    readme = checks.existing_path("readme", readme, kind="file")
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = readme.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        raise ValueError(f"{readme} has no {start} ... {end} block: add the two markers first.")
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise ValueError(f"{readme} must have one {start} followed by one {end}: fix the markers.")
+    head, rest = text.split(start)
+    tail = rest.split(end)[1]
+    readme.write_text(f"{head}{start}\n{table}{end}{tail}", encoding="utf-8")
+    return table
+
+
 def update_readme(results_file: str | Path = RESULTS_DIR / "offline-quick.json", readme: str | Path = README) -> str:
     """Rewrite the block between the README's results markers from ``results_file``; return the table."""
     results = read_results(checks.existing_path("results_file", results_file, kind="file"))
     if not results:
         raise ValueError(f"results_file={str(results_file)!r} has no lesson records: run the notebooks first.")
-    readme, table = checks.existing_path("readme", readme, kind="file"), results_table(results)
-    text = readme.read_text(encoding="utf-8")
-    if README_START not in text or README_END not in text:
-        raise ValueError(f"{readme} has no {README_START} ... {README_END} block: add the two markers first.")
-    if text.count(README_START) != 1 or text.count(README_END) != 1 or text.index(README_START) > text.index(README_END):
-        raise ValueError(f"{readme} must have one {README_START} followed by one {README_END}: fix the markers.")
-    head, rest = text.split(README_START)
-    tail = rest.split(README_END)[1]
-    readme.write_text(f"{head}{README_START}\n{table}{README_END}{tail}", encoding="utf-8")
-    return table
+    return write_readme_block("results", results_table(results), readme)
 
 
 if __name__ == "__main__":

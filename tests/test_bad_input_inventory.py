@@ -21,15 +21,16 @@ HERE = Path(__file__).parent
 #: Every module of course_utils: every public helper of these has cases.
 HARDENED_MODULES = {
     "training", "embeddings", "tokenization", "nli", "ner", "qa", "data", "profiles", "results", "claims",
-    "lesson_files", "exercises", "cpu_inference",
-}
+    "lesson_files", "exercises", "cpu_inference", "colab", "run_sizes",
+}  # accelerate_fine_tune is a command-line script: tests/test_accelerate_fine_tune.py tests its arguments
 
 #: Public callables that take nothing a learner passes (or only a flag with one safe meaning).
 NO_USER_INPUT = {
     "profiles.go_offline", "profiles.get_profile", "profiles.bundled_model_path", "profiles.quiet",
     "profiles.library_versions", "profiles.seconds_since_setup", "profiles.Profile.quick",
     "data.load_intents", "data.load_topics", "results.results_path",
-    "qa.Answer.empty", "training.RunSize.describe", "training.BertClassifier.config",
+    "qa.Answer.empty", "run_sizes.RunSize.describe", "run_sizes.run_size_table", "colab.first_cell",
+    "profiles.hub_endpoint",  # reads HF_ENDPOINT; a bad value is refused (tests/test_profiles.py) "training.BertClassifier.config",
     # result types our functions return (a learner reads them, does not build them)
     "exercises.Verdict", "qa.Span", "qa.Answer", "tokenization.WordPieceStep", "data.TaskData", "profiles.Profile",
     # called by the Trainer, not by a learner

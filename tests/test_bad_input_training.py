@@ -12,11 +12,12 @@ from bad_input import Fixture, case, run_case
 from datasets import Dataset, DatasetDict
 from transformers import BertForSequenceClassification
 
+from course_utils import run_sizes as rs
 from course_utils import training as tr
 
 SENTENCES = ["a wonderful, moving film", "dull and far too long", "funny, warm and clever", "boring, boring"]
 LABELS = [1, 0, 1, 0]
-TINY_RUN = tr.RunSize("sentiment", "quick", None, None, 1, 2, 32, 1e-3)
+TINY_RUN = rs.RunSize("sentiment", "quick", None, None, 1, 2, 32, 1e-3)
 HISTORY = [{"loss": 0.7, "step": 1, "epoch": 0.5}, {"eval_loss": 0.6, "eval_accuracy": 0.7, "step": 1, "epoch": 0.5}]
 
 
@@ -116,27 +117,27 @@ RAW, ENCODED = Fixture("raw"), Fixture("encoded")
 
 CASES = [
     # run sizes
-    case(tr.RunSize, "sentiment", "quick", None, None, 1, 0, 64, 2e-5, error=ValueError, match="batch_size=0"),
-    case(tr.RunSize, "sentiment", "quick", None, None, 1, 16.0, 64, 2e-5, error=TypeError,
+    case(rs.RunSize, "sentiment", "quick", None, None, 1, 0, 64, 2e-5, error=ValueError, match="batch_size=0"),
+    case(rs.RunSize, "sentiment", "quick", None, None, 1, 16.0, 64, 2e-5, error=TypeError,
          match="batch_size must be an int, not float"),
-    case(tr.RunSize, "sentiment", "quick", None, None, 0, 16, 64, 2e-5, error=ValueError, match="epochs=0"),
-    case(tr.RunSize, "sentiment", "huge", None, None, 1, 16, 64, 2e-5, error=ValueError,
+    case(rs.RunSize, "sentiment", "quick", None, None, 0, 16, 64, 2e-5, error=ValueError, match="epochs=0"),
+    case(rs.RunSize, "sentiment", "huge", None, None, 1, 16, 64, 2e-5, error=ValueError,
          match=r"size='huge' is unknown: choose one of \['quick', 'full'\]"),
-    case(tr.RunSize, "sentiment", "quick", -5, None, 1, 16, 64, 2e-5, error=ValueError, match="train_examples=-5"),
-    case(tr.RunSize, "sentiment", "quick", None, None, 1, 16, 64, "2e-5", error=TypeError,
+    case(rs.RunSize, "sentiment", "quick", -5, None, 1, 16, 64, 2e-5, error=ValueError, match="train_examples=-5"),
+    case(rs.RunSize, "sentiment", "quick", None, None, 1, 16, 64, "2e-5", error=TypeError,
          match="learning_rate must be a number"),
-    case(tr.RunSize, "sentiment", "quick", None, None, 1, 16, 64, 2e-5, warmup_ratio=1.5, error=ValueError,
+    case(rs.RunSize, "sentiment", "quick", None, None, 1, 16, 64, 2e-5, warmup_ratio=1.5, error=ValueError,
          match="warmup_ratio=1.5 is too large"),
-    case(tr.RunSize, "sentiment", "quick", None, None, 1, 16, 64, 2e-5, warmup_ratio=1, error=ValueError,
+    case(rs.RunSize, "sentiment", "quick", None, None, 1, 16, 64, 2e-5, warmup_ratio=1, error=ValueError,
          match="warmup_ratio=1 is too large"),
-    case(tr.RunSize, "qa", "quick", None, None, 1, 16, 64, 2e-5, stride=64, error=ValueError,
+    case(rs.RunSize, "qa", "quick", None, None, 1, 16, 64, 2e-5, stride=64, error=ValueError,
          match="stride=64 is too large"),
-    case(tr.RunSize.steps, TINY_RUN, ENCODED, error=TypeError, match="n_train must be an int, not Dataset"),
-    case(tr.RunSize.steps, TINY_RUN, -1, error=ValueError, match="n_train=-1"),
-    case(tr.run_size, "imdb", "quick", error=ValueError, match=r"task='imdb' is unknown: choose one of \["),
-    case(tr.run_size, "sentiment", "huge", error=ValueError, match="size='huge' is unknown"),
-    case(tr.run_size, "quick", error=ValueError, match="task='quick' is unknown"),
-    case(tr.run_size, None, "quick", error=ValueError, match="task=None is unknown"),
+    case(rs.RunSize.steps, TINY_RUN, ENCODED, error=TypeError, match="n_train must be an int, not Dataset"),
+    case(rs.RunSize.steps, TINY_RUN, -1, error=ValueError, match="n_train=-1"),
+    case(rs.run_size, "imdb", "quick", error=ValueError, match=r"task='imdb' is unknown: choose one of \["),
+    case(rs.run_size, "sentiment", "huge", error=ValueError, match="size='huge' is unknown"),
+    case(rs.run_size, "quick", error=ValueError, match="task='quick' is unknown"),
+    case(rs.run_size, None, "quick", error=ValueError, match="task=None is unknown"),
     case(tr.freeze_lower_layers, TOK, 2, error=TypeError, match="that is a tokenizer: pass the model"),
     case(tr.freeze_lower_layers, MODEL, 0.5, error=TypeError, match="trainable_layers must be an int, not float"),
     case(tr.freeze_lower_layers, MODEL, -1, error=ValueError, match="trainable_layers=-1 is too small"),
@@ -377,5 +378,5 @@ def test_plot_history_draws_a_loss_only_run(monkeypatch):
 
 
 def test_valid_run_sizes_are_unchanged():
-    assert tr.run_size("sentiment", "quick").train_examples == 3500
-    assert tr.RunSize("toy", "quick", None, None, 0.5, 4, 32, 1e-3).steps(16) == 2  # half an epoch is fine
+    assert rs.run_size("sentiment", "quick").train_examples == 3500
+    assert rs.RunSize("toy", "quick", None, None, 0.5, 4, 32, 1e-3).steps(16) == 2  # half an epoch is fine

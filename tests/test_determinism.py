@@ -12,11 +12,12 @@ import pytest
 import torch
 from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding, Trainer
 
+from course_utils import run_sizes as rs
 from course_utils import training as tr
 from course_utils.data import load_task
 
 #: lesson 6's quick recipe on 48 training sentences, one epoch (3 steps), evaluated on 32
-RUN = dataclasses.replace(tr.run_size("sentiment", "quick"), train_examples=48, eval_examples=32)
+RUN = dataclasses.replace(rs.run_size("sentiment", "quick"), train_examples=48, eval_examples=32)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from datasets import Dataset
 from transformers import BertForSequenceClassification, EvalPrediction, get_linear_schedule_with_warmup
 
 from course_utils import exercises as ex
+from course_utils import run_sizes as rs
 from course_utils import training as tr
 
 SENTENCES = [
@@ -45,7 +47,7 @@ def encoded(tokenizer) -> Dataset:
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-TINY_RUN = tr.RunSize("sentiment", "quick", None, None, 1, 4, 32, 1e-3, warmup_ratio=0.25)
+TINY_RUN = rs.RunSize("sentiment", "quick", None, None, 1, 4, 32, 1e-3, warmup_ratio=0.25)
 
 
 # Run sizes, subsets, output folders ------------------------------------------------------
@@ -53,26 +55,43 @@ TINY_RUN = tr.RunSize("sentiment", "quick", None, None, 1, 4, 32, 1e-3, warmup_r
 
 def test_run_sizes_exist_for_both_profiles_and_full_is_bigger():
     for task in ("sentiment", "reviews", "nli"):
-        quick, full = tr.run_size(task, "quick"), tr.run_size(task, "full")
+        quick, full = rs.run_size(task, "quick"), rs.run_size(task, "full", online=True)
         assert quick.size == "quick" and full.size == "full"
         assert full.max_length >= quick.max_length
         assert full.learning_rate < quick.learning_rate
         assert task in full.describe() and "full" in full.describe()
-    assert tr.run_size("reviews", "full").max_length == 512
+    assert rs.run_size("reviews", "full", online=True).max_length == 512
+
+
+def test_offline_full_is_the_quick_recipe_on_all_the_data():
+    """Offline, the course's data cannot fill the online sizes: "full" keeps the searched recipe, uncapped."""
+    for task in ("sentiment", "nli", "qa", "ner"):
+        quick, offline_full = rs.run_size(task, "quick"), rs.run_size(task, "full", online=False)
+        assert offline_full is rs.RUN_SIZES[(task, "offline full")] and offline_full.size == "full"
+        assert offline_full.train_examples is None and offline_full.epochs > quick.epochs
+        assert (offline_full.max_length, offline_full.schedule, offline_full.trainable_layers) == (
+            quick.max_length, quick.schedule, quick.trainable_layers)
+    assert rs.run_size("nli", "full") is rs.RUN_SIZES[("nli", "offline full")]  # the tests run offline
+
+
+def test_the_run_size_table_has_every_row():
+    table = rs.run_size_table()
+    assert table.count("\n") == len(rs.RUN_SIZES) + 2
+    assert "| qa | offline full | all | 2 | 16 | 192 | 0.0003 (constant) | top 3 |" in table
 
 
 def test_run_size_steps_and_default_profile():
-    run = tr.run_size("sentiment", "quick")
+    run = rs.run_size("sentiment", "quick")
     assert run.steps(800) == 50
-    assert tr.RunSize("x", "quick", None, None, 2, 16, 64, 1e-4).steps(33) == 6
-    assert tr.run_size("sentiment") == run  # the tests run under the quick offline profile
+    assert rs.RunSize("x", "quick", None, None, 2, 16, 64, 1e-4).steps(33) == 6
+    assert rs.run_size("sentiment") == run  # the tests run under the quick offline profile
 
 
 def test_run_size_rejects_unknown_task_and_size():
     with pytest.raises(ValueError, match="task='imdb'"):
-        tr.run_size("imdb", "quick")
+        rs.run_size("imdb", "quick")
     with pytest.raises(ValueError, match="size='huge'"):
-        tr.run_size("nli", "huge")
+        rs.run_size("nli", "huge")
 
 
 def test_take_is_seeded_and_keeps_small_sets():
@@ -116,18 +135,18 @@ def test_compute_metrics_takes_logits_and_tuples():
 
 
 def test_training_args_use_current_api(tmp_path):
-    args = tr.training_args(tr.run_size("sentiment", "quick"), tmp_path, seed=7, eval_steps=10)
+    args = tr.training_args(rs.run_size("sentiment", "quick"), tmp_path, seed=7, eval_steps=10)
     assert args.eval_strategy == "steps" and args.eval_steps == 10
     assert args.use_cpu is True and args.report_to == [] or args.report_to in ("none", ["none"])
     assert args.save_strategy == "no"
     assert args.disable_tqdm is False
-    quick = tr.run_size("sentiment", "quick")
+    quick = rs.run_size("sentiment", "quick")
     assert args.seed == 7 and args.learning_rate == quick.learning_rate
     assert args.per_device_train_batch_size == quick.batch_size
-    assert args.lr_scheduler_type.value == tr.SCHEDULES[quick.schedule]
-    full = tr.training_args(tr.run_size("sentiment", "full"), tmp_path)
+    assert args.lr_scheduler_type.value == rs.SCHEDULES[quick.schedule]
+    full = tr.training_args(rs.run_size("sentiment", "full"), tmp_path)
     assert full.eval_strategy == "epoch" and full.save_strategy == "epoch"
-    assert tr.training_args(tr.run_size("nli", "quick"), tmp_path, num_train_epochs=5).num_train_epochs == 5
+    assert tr.training_args(rs.run_size("nli", "quick"), tmp_path, num_train_epochs=5).num_train_epochs == 5
 
 
 def test_training_args_rejects_a_dict(tmp_path):
@@ -182,7 +201,7 @@ def test_train_loop_history_has_the_trainer_log_format(tiny_bert, encoded, token
 def test_train_loop_learns_a_separable_task(tiny_bert, encoded, tokenizer):
     torch.manual_seed(0)
     model = _tiny_classifier(tiny_bert)
-    run = tr.RunSize("toy", "quick", None, None, 15, 4, 32, 3e-3, warmup_ratio=0.0)
+    run = rs.RunSize("toy", "quick", None, None, 15, 4, 32, 3e-3, warmup_ratio=0.0)
     before = tr.evaluate_model(model, encoded, tokenizer)["eval_loss"]
     history = tr.train_loop(model, encoded, encoded, tokenizer, run, eval_steps=20, progress=False)
     after = history[-1]
@@ -484,23 +503,23 @@ def test_trainer_predictions_follow_the_dataset_order(tiny_bert, encoded, tokeni
 
 def test_every_training_task_has_a_quick_and_a_full_run():
     for task in ("sentiment", "reviews", "nli", "qa", "ner"):
-        quick, full = tr.run_size(task, "quick"), tr.run_size(task, "full")
+        quick, full = rs.run_size(task, "quick"), rs.run_size(task, "full", online=True)
         assert (quick.size, full.size) == ("quick", "full")
-        assert quick.schedule in tr.SCHEDULES and full.schedule in tr.SCHEDULES
-    qa = tr.run_size("qa", "quick")
+        assert quick.schedule in rs.SCHEDULES and full.schedule in rs.SCHEDULES
+    qa = rs.run_size("qa", "quick")
     assert qa.stride is not None and qa.stride < qa.max_length // 2 and f"stride {qa.stride}" in qa.describe()
-    full = tr.run_size("qa", "full")
+    full = rs.run_size("qa", "full", online=True)
     assert (full.max_length, full.stride, full.epochs, full.learning_rate) == (384, 128, 2, 3e-5)
     assert full.trainable_layers is None and "all layers" in full.describe()
     with pytest.raises(ValueError, match="size='huge'"):
-        tr.run_size("qa", "huge")
+        rs.run_size("qa", "huge")
     with pytest.raises(ValueError, match="task='poetry'"):
-        tr.run_size("poetry", "quick")
+        rs.run_size("poetry", "quick")
 
 
 def test_a_run_size_rejects_an_unknown_schedule():
     with pytest.raises(ValueError, match="schedule='cosine'"):
-        tr.RunSize("toy", "quick", None, None, 1, 4, 32, 1e-3, schedule="cosine")
+        rs.RunSize("toy", "quick", None, None, 1, 4, 32, 1e-3, schedule="cosine")
 
 
 def test_freeze_lower_layers_and_back():
@@ -568,3 +587,9 @@ def test_keep_best_with_an_evaluate_function_logs_its_scores():
     bad = tr.KeepBest("eval_f1", evaluate=lambda m: {"accuracy": 1.0})
     with pytest.raises(KeyError, match="without 'f1'"):
         bad.on_epoch_end(None, state, control, model=model)
+
+
+def test_readme_shows_the_run_size_table():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- run-sizes:start -->\n")[1].split("<!-- run-sizes:end -->")[0]
+    assert block == rs.run_size_table(), "run `python -m course_utils.run_sizes` to regenerate it"
