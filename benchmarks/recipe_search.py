@@ -112,9 +112,10 @@ def grid(task: str) -> dict[str, tuple[Any, str]]:
 def classification(task: str, run: Any, head: str, tokenizer: Any) -> tuple[Any, Callable, Any]:
     from transformers import AutoModelForSequenceClassification
 
+    from course_utils.classifier import BertClassifier
     from course_utils.data import load_task
     from course_utils.profiles import bundled_model_path
-    from course_utils.training import BertClassifier, evaluate_model
+    from course_utils.training import evaluate_model
 
     data = load_task(task, quick=False, online=False)
     fields = ("sentence",) if task == "sentiment" else ("premise", "hypothesis")
@@ -210,7 +211,8 @@ def run_one(task: str, name: str, run: Any, head: str) -> dict[str, Any]:
     )
 
     from course_utils.profiles import bundled_model_path, quiet, set_seed
-    from course_utils.training import KeepBest, freeze_lower_layers, output_dir, training_args
+    from course_utils.trainer_setup import KeepBest, training_args
+    from course_utils.training import freeze_lower_layers, output_dir
 
     quiet()
     set_seed(42)

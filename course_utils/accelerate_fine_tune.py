@@ -29,7 +29,8 @@ import torch
 from .data import load_task
 from .profiles import get_profile, model_name, progress_bar, quiet, set_seed
 from .run_sizes import SCHEDULES, SIZES, run_size
-from .training import classification_metrics, make_loader, output_dir, take
+from .trainer_setup import classification_metrics
+from .training import make_loader, output_dir, take
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

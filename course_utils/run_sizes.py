@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from . import checks
 from .profiles import get_profile
+
 
 @dataclass(frozen=True)
 class RunSize:
@@ -112,7 +114,7 @@ RUN_SIZES: dict[tuple[str, str], RunSize] = {
     ),
     ("reviews", "offline full"): RunSize(
         "reviews", "full", train_examples=None, eval_examples=None, epochs=1, batch_size=16, max_length=256,
-        learning_rate=1e-4, note="no fine-tuning on the 115 offline reviews: all 50 test reviews evaluated",
+        learning_rate=1e-4, note="fine-tunes on the 115 training reviews of data/reviews, scores all 50 test reviews",
     ),
     ("reviews", "full"): RunSize(
         "reviews", "full", train_examples=None, eval_examples=None, epochs=2, batch_size=16, max_length=512,
@@ -171,6 +173,14 @@ def run_size(task: str, size: str | None = None, online: bool | None = None) -> 
     checks.one_of("task", task, sorted({name for name, _ in RUN_SIZES}))
     online = profile.online if online is None else online
     return RUN_SIZES[(task, "offline full" if size == "full" and not online else size)]
+
+
+def _check_run(run: Any) -> RunSize:
+    if isinstance(run, str):
+        raise TypeError(f"run must be a RunSize, not the task name {run!r}: pass run_size({run!r}).")
+    if not isinstance(run, RunSize):
+        raise TypeError(f"run must be a RunSize (from run_size(task)), not {type(run).__name__}.")
+    return run
 
 
 def run_size_table() -> str:

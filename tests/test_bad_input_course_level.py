@@ -27,6 +27,9 @@ CASES = [
     case(results.check_bands, "07_nli", {"accuracy": 0.5}, bands_file="/nonexistent/bands.json",
          error=FileNotFoundError, match="does not exist"),
     case(results.write_bands, Fixture("tmp_path"), error=ValueError, match="is a folder"),
+    case(results.write_readme_block, "results", "| a |\n", readme="/nonexistent/README.md", error=FileNotFoundError,
+         match="readme='/nonexistent/README.md' does not exist"),
+    case(results.write_readme_block, "", "| a |\n", error=ValueError, match="name is empty"),
 ]
 
 

@@ -21,7 +21,8 @@ HERE = Path(__file__).parent
 #: Every module of course_utils: every public helper of these has cases.
 HARDENED_MODULES = {
     "training", "embeddings", "tokenization", "nli", "ner", "qa", "data", "profiles", "results", "claims",
-    "lesson_files", "exercises", "cpu_inference", "colab", "run_sizes",
+    "lesson_files", "exercises", "cpu_inference", "colab", "run_sizes", "classifier", "predictions",
+    "learning_curves", "trainer_setup",
 }  # accelerate_fine_tune is a command-line script: tests/test_accelerate_fine_tune.py tests its arguments
 
 #: Public callables that take nothing a learner passes (or only a flag with one safe meaning).
@@ -30,11 +31,12 @@ NO_USER_INPUT = {
     "profiles.library_versions", "profiles.seconds_since_setup", "profiles.Profile.quick",
     "data.load_intents", "data.load_topics", "results.results_path",
     "qa.Answer.empty", "run_sizes.RunSize.describe", "run_sizes.run_size_table", "colab.first_cell",
-    "profiles.hub_endpoint",  # reads HF_ENDPOINT; a bad value is refused (tests/test_profiles.py) "training.BertClassifier.config",
+    "profiles.hub_endpoint",  # reads HF_ENDPOINT; a bad value is refused (tests/test_profiles.py)
+    "classifier.BertClassifier.config",
     # result types our functions return (a learner reads them, does not build them)
     "exercises.Verdict", "qa.Span", "qa.Answer", "tokenization.WordPieceStep", "data.TaskData", "profiles.Profile",
     # called by the Trainer, not by a learner
-    "training.KeepBest.on_epoch_end", "training.KeepBest.on_evaluate", "training.KeepBest.on_train_end",
+    "trainer_setup.KeepBest.on_epoch_end", "trainer_setup.KeepBest.on_evaluate", "trainer_setup.KeepBest.on_train_end",
     "checks.*",  # the checks themselves have their own tests (test_checks.py)
 }
 

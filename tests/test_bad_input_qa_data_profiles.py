@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from bad_input import Fixture, case, run_case
 
-from course_utils import claims, data, lesson_files, profiles, qa, results
+from course_utils import claims, colab, data, lesson_files, profiles, qa, results
 
 HERE = Path(__file__).parent
 MISSING = HERE / "no_such_file.json"
@@ -330,9 +330,10 @@ def test_record_results_still_starts_a_new_file(tmp_path, monkeypatch):
 
 
 def _lesson(outputs: list) -> dict:
+    colab = {"cell_type": "code", "metadata": {}, "source": "# google.colab set-up", "outputs": [], "execution_count": 1}
     cell = {"cell_type": "code", "metadata": {"tags": ["solution"]}, "source": "x = 1", "outputs": outputs,
             "execution_count": 1}
-    return {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    return {"cells": [colab, cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
 def test_write_all_refuses_swapped_folders_and_writes_nothing(tmp_path):
@@ -341,7 +342,8 @@ def test_write_all_refuses_swapped_folders_and_writes_nothing(tmp_path):
     (lessons / "01_a.ipynb").write_text(json.dumps(_lesson([{"output_type": "stream", "text": "1"}])))
     written = lesson_files.write_all(lessons, student)
     assert [p.name for p in written] == ["01_a.ipynb"]
-    assert json.loads((student / "01_a.ipynb").read_text())["cells"] == []
+    copied = json.loads((student / "01_a.ipynb").read_text())["cells"]
+    assert len(copied) == 1 and "".join(copied[0]["source"]) == colab.first_cell()  # the solution is gone
     before = (lessons / "01_a.ipynb").read_text()
     with pytest.raises(ValueError, match="not a student copy"):
         lesson_files.write_all(student, lessons)

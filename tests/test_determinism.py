@@ -12,7 +12,9 @@ import pytest
 import torch
 from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding, Trainer
 
+from course_utils import classifier as clf
 from course_utils import run_sizes as rs
+from course_utils import trainer_setup as ts
 from course_utils import training as tr
 from course_utils.data import load_task
 
@@ -33,7 +35,7 @@ def test_plain_loop_gives_the_same_metrics_twice(bundled_dir, tokenizer, sentime
 
     def once() -> list[dict]:
         torch.manual_seed(0)  # the fresh head
-        model = tr.BertClassifier.from_encoder(bundled_dir, num_labels=2, pooling="mean")
+        model = clf.BertClassifier.from_encoder(bundled_dir, num_labels=2, pooling="mean")
         return tr.train_loop(model, train, validation, tokenizer, RUN, logging_steps=1, progress=False)
 
     first, again = once(), once()
@@ -45,11 +47,11 @@ def test_trainer_gives_the_same_metrics_twice(bundled_dir, tokenizer, sentiment,
     train, validation = sentiment
 
     def once() -> tuple[list[float], dict]:
-        args = tr.training_args(RUN, tmp_path / "trainer", seed=42, logging_steps=1, disable_tqdm=True)
+        args = ts.training_args(RUN, tmp_path / "trainer", seed=42, logging_steps=1, disable_tqdm=True)
         trainer = Trainer(
             model_init=lambda: AutoModelForSequenceClassification.from_pretrained(bundled_dir, num_labels=2),
             args=args, train_dataset=train, eval_dataset=validation, processing_class=tokenizer,
-            data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=tr.compute_metrics,
+            data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=ts.compute_metrics,
         )
         trainer.train()
         scores = trainer.evaluate()

@@ -169,7 +169,7 @@ def test_check_phenomenon():
 
 
 def test_zero_shot_works_with_the_custom_head(tiny_bert, tokenizer):
-    from course_utils.training import BertClassifier
+    from course_utils.classifier import BertClassifier
 
     model = BertClassifier(copy.deepcopy(tiny_bert), 3, pooling="mean", id2label=dict(enumerate(NLI_LABELS))).eval()
     assert nli.entailment_id(model) == 0

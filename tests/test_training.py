@@ -12,8 +12,12 @@ import torch
 from datasets import Dataset
 from transformers import BertForSequenceClassification, EvalPrediction, get_linear_schedule_with_warmup
 
+from course_utils import classifier as clf
 from course_utils import exercises as ex
+from course_utils import learning_curves as lc
+from course_utils import predictions as pred
 from course_utils import run_sizes as rs
+from course_utils import trainer_setup as ts
 from course_utils import training as tr
 
 SENTENCES = [
@@ -114,20 +118,20 @@ def test_output_dir_is_under_the_ignored_outputs_folder():
 
 
 def test_classification_metrics_values():
-    m = tr.classification_metrics([0, 0, 1, 1], [0, 1, 1, 1])
+    m = ts.classification_metrics([0, 0, 1, 1], [0, 1, 1, 1])
     assert m["accuracy"] == pytest.approx(0.75)
     # F1 class 0: p=1, r=0.5 -> 2/3; class 1: p=2/3, r=1 -> 0.8
     assert m["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
     with pytest.raises(ValueError, match="same length"):
-        tr.classification_metrics([0, 1], [0])
+        ts.classification_metrics([0, 1], [0])
 
 
 def test_compute_metrics_takes_logits_and_tuples():
     logits = np.array([[2.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
     labels = np.array([0, 1, 1])
-    m = tr.compute_metrics(EvalPrediction(predictions=logits, label_ids=labels))
+    m = ts.compute_metrics(EvalPrediction(predictions=logits, label_ids=labels))
     assert m["accuracy"] == pytest.approx(2 / 3)
-    m2 = tr.compute_metrics(EvalPrediction(predictions=(logits, np.zeros(3)), label_ids=labels))
+    m2 = ts.compute_metrics(EvalPrediction(predictions=(logits, np.zeros(3)), label_ids=labels))
     assert m2 == m
 
 
@@ -135,7 +139,7 @@ def test_compute_metrics_takes_logits_and_tuples():
 
 
 def test_training_args_use_current_api(tmp_path):
-    args = tr.training_args(rs.run_size("sentiment", "quick"), tmp_path, seed=7, eval_steps=10)
+    args = ts.training_args(rs.run_size("sentiment", "quick"), tmp_path, seed=7, eval_steps=10)
     assert args.eval_strategy == "steps" and args.eval_steps == 10
     assert args.use_cpu is True and args.report_to == [] or args.report_to in ("none", ["none"])
     assert args.save_strategy == "no"
@@ -144,14 +148,14 @@ def test_training_args_use_current_api(tmp_path):
     assert args.seed == 7 and args.learning_rate == quick.learning_rate
     assert args.per_device_train_batch_size == quick.batch_size
     assert args.lr_scheduler_type.value == rs.SCHEDULES[quick.schedule]
-    full = tr.training_args(rs.run_size("sentiment", "full"), tmp_path)
+    full = ts.training_args(rs.run_size("sentiment", "full"), tmp_path)
     assert full.eval_strategy == "epoch" and full.save_strategy == "epoch"
-    assert tr.training_args(rs.run_size("nli", "quick"), tmp_path, num_train_epochs=5).num_train_epochs == 5
+    assert ts.training_args(rs.run_size("nli", "quick"), tmp_path, num_train_epochs=5).num_train_epochs == 5
 
 
 def test_training_args_rejects_a_dict(tmp_path):
     with pytest.raises(TypeError, match="RunSize"):
-        tr.training_args({"epochs": 1}, tmp_path)
+        ts.training_args({"epochs": 1}, tmp_path)
 
 
 # Data loader ------------------------------------------------------------------------------
@@ -189,7 +193,7 @@ def test_train_loop_is_deterministic_for_a_seed(tiny_bert, encoded, tokenizer):
 
 def test_train_loop_history_has_the_trainer_log_format(tiny_bert, encoded, tokenizer):
     _, history = _loop(tiny_bert, encoded, tokenizer, seed=0)
-    train, evaluation = tr.history_frames(history)
+    train, evaluation = lc.history_frames(history)
     assert list(train["step"]) == [1, 2, 3, 4]  # 16 examples / batch 4, one epoch, logged each step
     assert {"loss", "learning_rate", "epoch", "step"} <= set(train.columns)
     assert list(evaluation["step"]) == [4]  # evaluated at the end of the epoch
@@ -221,7 +225,7 @@ def test_train_loop_rejects_a_dict(tiny_bert, encoded, tokenizer):
 def _trainer_run(tiny_bert, encoded, tokenizer, seed, tmp_path):
     from transformers import DataCollatorWithPadding, Trainer
 
-    args = tr.training_args(
+    args = ts.training_args(
         TINY_RUN, tmp_path / f"run{seed}", seed=seed, logging_steps=1, max_steps=3, disable_tqdm=True
     )
     trainer = Trainer(
@@ -231,7 +235,7 @@ def _trainer_run(tiny_bert, encoded, tokenizer, seed, tmp_path):
         eval_dataset=encoded,
         processing_class=tokenizer,
         data_collator=DataCollatorWithPadding(tokenizer),
-        compute_metrics=tr.compute_metrics,
+        compute_metrics=ts.compute_metrics,
     )
     trainer.train()
     return [h["loss"] for h in trainer.state.log_history if "loss" in h], trainer.evaluate()
@@ -255,12 +259,12 @@ def test_trainer_is_deterministic_for_a_seed(tiny_bert, encoded, tokenizer, tmp_
 
 @pytest.mark.parametrize("pooling", ["pooler", "cls", "mean"])
 def test_bert_classifier_forward(tiny_bert, tokenizer, pooling):
-    model = tr.BertClassifier(copy.deepcopy(tiny_bert), num_labels=3, pooling=pooling).eval()
+    model = clf.BertClassifier(copy.deepcopy(tiny_bert), num_labels=3, pooling=pooling).eval()
     enc = tokenizer(["a short one", "a somewhat longer sentence here"], padding=True, return_tensors="pt")
     out = model(**enc, labels=torch.tensor([0, 2]))
     assert out.logits.shape == (2, 3)
     assert out.loss.item() == pytest.approx(torch.nn.functional.cross_entropy(out.logits, torch.tensor([0, 2])).item())
-    assert tr.count_parameters(model) - tr.count_parameters(tiny_bert) == 32 * 3 + 3
+    assert clf.count_parameters(model) - clf.count_parameters(tiny_bert) == 32 * 3 + 3
 
 
 def test_bert_classifier_pooling_choices_differ_and_mean_ignores_padding(tiny_bert, tokenizer):
@@ -268,26 +272,26 @@ def test_bert_classifier_pooling_choices_differ_and_mean_ignores_padding(tiny_be
     single = tokenizer(["a short one"], return_tensors="pt")
     padded = tokenizer(["a short one", "a much much longer sentence than the first"], padding=True, return_tensors="pt")
     out = encoder(**single)
-    mean = tr.BertClassifier(encoder, 2, pooling="mean").pool(out, single["attention_mask"])
+    mean = clf.BertClassifier(encoder, 2, pooling="mean").pool(out, single["attention_mask"])
     torch.testing.assert_close(mean, out.last_hidden_state.mean(1))
-    mean_padded = tr.BertClassifier(encoder, 2, pooling="mean").pool(encoder(**padded), padded["attention_mask"])
+    mean_padded = clf.BertClassifier(encoder, 2, pooling="mean").pool(encoder(**padded), padded["attention_mask"])
     torch.testing.assert_close(mean_padded[0], mean[0], atol=1e-5, rtol=1e-4)
-    cls = tr.BertClassifier(encoder, 2, pooling="cls").pool(out, None)
+    cls = clf.BertClassifier(encoder, 2, pooling="cls").pool(out, None)
     torch.testing.assert_close(cls, out.last_hidden_state[:, 0])
-    pooler = tr.BertClassifier(encoder, 2, pooling="pooler").pool(out, None)
+    pooler = clf.BertClassifier(encoder, 2, pooling="pooler").pool(out, None)
     torch.testing.assert_close(pooler, out.pooler_output)
 
 
 def test_bert_classifier_rejects_bad_settings(tiny_bert):
     with pytest.raises(ValueError, match="pooling='max'"):
-        tr.BertClassifier(tiny_bert, 2, pooling="max")
+        clf.BertClassifier(tiny_bert, 2, pooling="max")
     with pytest.raises(ValueError, match="num_labels=1"):
-        tr.BertClassifier(tiny_bert, 1)
+        clf.BertClassifier(tiny_bert, 1)
 
 
 def test_custom_head_trains_with_the_loop(tiny_bert, encoded, tokenizer):
     torch.manual_seed(0)
-    model = tr.BertClassifier(copy.deepcopy(tiny_bert), 2, pooling="mean")
+    model = clf.BertClassifier(copy.deepcopy(tiny_bert), 2, pooling="mean")
     history = tr.train_loop(model, encoded, encoded, tokenizer, TINY_RUN, progress=False)
     assert history[-1]["step"] == 4 and 0.0 <= history[-1]["eval_accuracy"] <= 1.0
 
@@ -297,49 +301,49 @@ def test_custom_head_trains_with_the_loop(tiny_bert, encoded, tokenizer):
 
 def test_predict_gives_labels_and_probabilities(tiny_bert, tokenizer):
     model = _tiny_classifier(tiny_bert, num_labels=3)
-    out = tr.predict(model, tokenizer, ["one sentence", "and another"])
+    out = pred.predict(model, tokenizer, ["one sentence", "and another"])
     assert len(out) == 2 and out[0]["label"] in {"class_0", "class_1", "class_2"}
     assert sum(out[0]["probs"].values()) == pytest.approx(1.0)
     assert out[0]["score"] == pytest.approx(max(out[0]["probs"].values()))
-    pair = tr.predict(model, tokenizer, "a premise", text_pairs="a hypothesis")
+    pair = pred.predict(model, tokenizer, "a premise", text_pairs="a hypothesis")
     assert len(pair) == 1
     with pytest.raises(ValueError, match="text_pairs"):
-        tr.predict(model, tokenizer, ["a", "b"], text_pairs=["only one"])
+        pred.predict(model, tokenizer, ["a", "b"], text_pairs=["only one"])
     with pytest.raises(TypeError, match="texts"):
-        tr.predict(model, tokenizer, [1, 2])
+        pred.predict(model, tokenizer, [1, 2])
 
 
 def test_save_and_reload_an_auto_model(tiny_bert, tokenizer, tmp_path):
     model = _tiny_classifier(tiny_bert).eval()
-    tr.save_model(model, tokenizer, tmp_path / "auto")
-    reloaded, tok = tr.load_model(tmp_path / "auto")
+    clf.save_model(model, tokenizer, tmp_path / "auto")
+    reloaded, tok = clf.load_model(tmp_path / "auto")
     assert isinstance(reloaded, BertForSequenceClassification)
-    assert tr.predict(reloaded, tok, SENTENCES[:3]) == tr.predict(model, tokenizer, SENTENCES[:3])
+    assert pred.predict(reloaded, tok, SENTENCES[:3]) == pred.predict(model, tokenizer, SENTENCES[:3])
 
 
 def test_save_and_reload_the_custom_head(tiny_bert, tokenizer, tmp_path):
-    model = tr.BertClassifier(copy.deepcopy(tiny_bert), 2, pooling="mean", id2label={0: "neg", 1: "pos"}).eval()
-    tr.save_model(model, tokenizer, tmp_path / "custom")
-    reloaded, tok = tr.load_model(tmp_path / "custom")
-    assert isinstance(reloaded, tr.BertClassifier) and reloaded.pooling == "mean"
-    before, after = tr.predict(model, tokenizer, SENTENCES[:3]), tr.predict(reloaded, tok, SENTENCES[:3])
+    model = clf.BertClassifier(copy.deepcopy(tiny_bert), 2, pooling="mean", id2label={0: "neg", 1: "pos"}).eval()
+    clf.save_model(model, tokenizer, tmp_path / "custom")
+    reloaded, tok = clf.load_model(tmp_path / "custom")
+    assert isinstance(reloaded, clf.BertClassifier) and reloaded.pooling == "mean"
+    before, after = pred.predict(model, tokenizer, SENTENCES[:3]), pred.predict(reloaded, tok, SENTENCES[:3])
     assert [b["label"] for b in before] == [a["label"] for a in after]
     assert [b["score"] for b in before] == pytest.approx([a["score"] for a in after], abs=1e-6)
 
 
 def test_load_model_explains_a_missing_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="save_model"):
-        tr.load_model(tmp_path)
+        clf.load_model(tmp_path)
 
 
 def test_text_classification_pipeline_reads_a_saved_model(tiny_bert, tokenizer, tmp_path):
     from transformers import pipeline
 
     model = _tiny_classifier(tiny_bert).eval()
-    path = tr.save_model(model, tokenizer, tmp_path / "auto")
+    path = clf.save_model(model, tokenizer, tmp_path / "auto")
     classify = pipeline("text-classification", model=str(path), device="cpu")
     got = classify(SENTENCES[:2])
-    ours = tr.predict(model, tokenizer, SENTENCES[:2])
+    ours = pred.predict(model, tokenizer, SENTENCES[:2])
     assert [g["label"] for g in got] == [o["label"] for o in ours]
     assert [g["score"] for g in got] == pytest.approx([o["score"] for o in ours], abs=1e-5)
 
@@ -360,11 +364,11 @@ def test_plots_draw_without_error(monkeypatch):
         {"eval_loss": 0.6, "eval_accuracy": 0.7, "eval_macro_f1": 0.65, "step": 2, "epoch": 1.0},
         {"train_runtime": 1.0, "step": 2},
     ]
-    tr.plot_history(history, title="toy")
-    matrix = tr.plot_confusion([0, 1, 1, 0], [0, 1, 0, 0], ["neg", "pos"])
+    lc.plot_history(history, title="toy")
+    matrix = lc.plot_confusion([0, 1, 1, 0], [0, 1, 0, 0], ["neg", "pos"])
     assert matrix.tolist() == [[2, 0], [1, 1]]
     with pytest.raises(ValueError, match="history"):
-        tr.plot_history([{"train_runtime": 1.0}])
+        lc.plot_history([{"train_runtime": 1.0}])
     plt.close("all")
 
 
@@ -394,7 +398,7 @@ def test_check_warmup_lr_matches_the_scheduler():
 
 def test_check_macro_f1():
     labels, preds = [0, 0, 1, 1, 1], [0, 1, 1, 1, 0]
-    value = tr.classification_metrics(labels, preds)["macro_f1"]
+    value = ts.classification_metrics(labels, preds)["macro_f1"]
     assert ex.check_macro_f1(labels, preds, value)
     assert ex.check_macro_f1(labels, preds, round(value, 3))
     assert not ex.check_macro_f1(labels, preds, 0.6)
@@ -418,38 +422,38 @@ def test_check_head_parameters():
 
 def test_truncate_ids_keeps_head_tail_or_both():
     ids = list(range(20))
-    assert tr.truncate_ids(ids, 8, "head") == list(range(8))
-    assert tr.truncate_ids(ids, 8, "tail") == list(range(12, 20))
-    assert tr.truncate_ids(ids, 8, "head+tail") == [0, 1, 14, 15, 16, 17, 18, 19]
-    assert tr.truncate_ids(ids[:5], 8, "tail") == ids[:5]
+    assert pred.truncate_ids(ids, 8, "head") == list(range(8))
+    assert pred.truncate_ids(ids, 8, "tail") == list(range(12, 20))
+    assert pred.truncate_ids(ids, 8, "head+tail") == [0, 1, 14, 15, 16, 17, 18, 19]
+    assert pred.truncate_ids(ids[:5], 8, "tail") == ids[:5]
     with pytest.raises(ValueError, match="keep='middle'"):
-        tr.truncate_ids(ids, 8, "middle")
+        pred.truncate_ids(ids, 8, "middle")
 
 
 def test_long_text_logits_match_plain_truncation_for_head(tiny_bert, tokenizer):
     model = _tiny_classifier(tiny_bert).eval()
     texts = ["a long review " * 30, "short one"]
-    ours = tr.long_text_logits(model, tokenizer, texts, max_length=24, keep="head")
+    ours = pred.long_text_logits(model, tokenizer, texts, max_length=24, keep="head")
     enc = tokenizer(texts, truncation=True, max_length=24, padding=True, return_tensors="pt")
     with torch.no_grad():
         theirs = model(**enc).logits.numpy()
     np.testing.assert_allclose(ours, theirs, atol=1e-5)
-    tail = tr.long_text_logits(model, tokenizer, ["the start " * 30 + "the very end"], max_length=8, keep="tail")
+    tail = pred.long_text_logits(model, tokenizer, ["the start " * 30 + "the very end"], max_length=8, keep="tail")
     # [CLS] + the last 6 words + [SEP]
     with torch.no_grad():
         expected_tail = model(**tokenizer(["start the start the very end"], return_tensors="pt")).logits.numpy()
     np.testing.assert_allclose(tail, expected_tail, atol=1e-5)
     with pytest.raises(ValueError, match="max_length=1000"):
-        tr.long_text_logits(model, tokenizer, texts, max_length=1000)
+        pred.long_text_logits(model, tokenizer, texts, max_length=1000)
 
 
 def test_trainer_trains_the_custom_head(tiny_bert, encoded, tokenizer, tmp_path):
     from transformers import DataCollatorWithPadding, Trainer
 
     torch.manual_seed(0)
-    model = tr.BertClassifier(copy.deepcopy(tiny_bert), 2, pooling="mean")
+    model = clf.BertClassifier(copy.deepcopy(tiny_bert), 2, pooling="mean")
     before = [p.detach().clone() for p in model.classifier.parameters()]
-    args = tr.training_args(TINY_RUN, tmp_path, max_steps=2, logging_steps=1, disable_tqdm=True)
+    args = ts.training_args(TINY_RUN, tmp_path, max_steps=2, logging_steps=1, disable_tqdm=True)
     trainer = Trainer(
         model=model,
         args=args,
@@ -457,7 +461,7 @@ def test_trainer_trains_the_custom_head(tiny_bert, encoded, tokenizer, tmp_path)
         eval_dataset=encoded,
         processing_class=tokenizer,
         data_collator=DataCollatorWithPadding(tokenizer),
-        compute_metrics=tr.compute_metrics,
+        compute_metrics=ts.compute_metrics,
     )
     trainer.train()
     assert {"eval_accuracy", "eval_macro_f1"} <= set(trainer.evaluate())
@@ -489,7 +493,7 @@ def test_trainer_predictions_follow_the_dataset_order(tiny_bert, encoded, tokeni
     from transformers import DataCollatorWithPadding, Trainer
 
     model = _tiny_classifier(tiny_bert).eval()
-    args = tr.training_args(TINY_RUN, tmp_path, disable_tqdm=True, per_device_eval_batch_size=3, eval_strategy="no")
+    args = ts.training_args(TINY_RUN, tmp_path, disable_tqdm=True, per_device_eval_batch_size=3, eval_strategy="no")
     trainer = Trainer(
         model=model, args=args, processing_class=tokenizer, data_collator=DataCollatorWithPadding(tokenizer)
     )
@@ -554,7 +558,7 @@ class _Control:
 
 def test_keep_best_restores_the_best_weights_and_stops_with_patience():
     model = torch.nn.Linear(2, 1)
-    keep = tr.KeepBest("eval_accuracy", patience=2)
+    keep = ts.KeepBest("eval_accuracy", patience=2)
     state, control = _State(), _Control()
     keep.on_evaluate(None, state, control, metrics={"eval_accuracy": 0.9}, model=model)
     assert keep.best == {}  # an evaluation before training is not a candidate
@@ -575,7 +579,7 @@ def test_keep_best_restores_the_best_weights_and_stops_with_patience():
 def test_keep_best_with_an_evaluate_function_logs_its_scores():
     model = torch.nn.Linear(2, 1)
     scores = iter([{"f1": 40.0, "exact_match": 30.0}, {"f1": 55.0, "exact_match": 41.0}])
-    keep = tr.KeepBest("eval_f1", evaluate=lambda m: next(scores))
+    keep = ts.KeepBest("eval_f1", evaluate=lambda m: next(scores))
     state, control = _State(), _Control()
     for epoch in (1, 2):
         state.global_step, state.epoch = 10 * epoch, float(epoch)
@@ -583,8 +587,8 @@ def test_keep_best_with_an_evaluate_function_logs_its_scores():
     assert [h["eval_f1"] for h in state.log_history] == [40.0, 55.0]
     assert keep.best["epoch"] == 2.0 and keep.eval_seconds >= 0
     with pytest.raises(ValueError, match="eval_"):
-        tr.KeepBest("accuracy")
-    bad = tr.KeepBest("eval_f1", evaluate=lambda m: {"accuracy": 1.0})
+        ts.KeepBest("accuracy")
+    bad = ts.KeepBest("eval_f1", evaluate=lambda m: {"accuracy": 1.0})
     with pytest.raises(KeyError, match="without 'f1'"):
         bad.on_epoch_end(None, state, control, model=model)
 
