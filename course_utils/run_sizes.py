@@ -126,7 +126,8 @@ RUN_SIZES: dict[tuple[str, str], RunSize] = {
     ),
     ("nli", "offline full"): RunSize(
         "nli", "full", train_examples=None, eval_examples=None, epochs=3, batch_size=16, max_length=96,
-        learning_rate=1e-4, minutes=None, note="all 6,210 pairs of data/nli, 3 epochs",
+        learning_rate=1e-4, minutes=34, note="all 6,210 pairs, 3 epochs: validation 0.592, 0.659, 0.673; minutes "
+        "measured with the CPU shared by another run (alone, about 9 at the quick run's rate)",
     ),
     ("nli", "full"): RunSize(
         "nli", "full", train_examples=100_000, eval_examples=None, epochs=2, batch_size=32, max_length=128,
@@ -140,7 +141,8 @@ RUN_SIZES: dict[tuple[str, str], RunSize] = {
     ("qa", "offline full"): RunSize(
         "qa", "full", train_examples=None, eval_examples=None, epochs=2, batch_size=16, max_length=192,
         learning_rate=3e-4, schedule="constant", trainable_layers=3, stride=64, answer_windows_only=True,
-        minutes=None, note="every answer window of the 4,845 questions of data/qa, 2 epochs",
+        minutes=46, note="every answer window of the 4,845 questions, 2 epochs: validation F1 59.4, 66.9; minutes "
+        "measured with the CPU shared by another run (alone, about 21 at the quick run's rate)",
     ),
     ("qa", "full"): RunSize(
         "qa", "full", train_examples=None, eval_examples=None, epochs=2, batch_size=12, max_length=384,
