@@ -29,7 +29,6 @@ RESULTS_DIR = Path(__file__).resolve().parent.parent / "results"
 RESULTS_ENV = "BERT_COURSE_RESULTS_DIR"  # the test suite points this elsewhere, so test runs leave results/ alone
 BANDS_FILE = RESULTS_DIR / "bands.json"
 NO_BANDS_ENV = "BERT_COURSE_NO_BANDS"  # =1 while deliberately changing a lesson's numbers (then regenerate)
-DATA_DIR = RESULTS_DIR.parent / "data"
 _SENTIMENT_TEST = ("cls_lr_accuracy", "mean_lr_accuracy", "tfidf_lr_accuracy")
 _SENTIMENT_TUNED = ("trainer_accuracy", "custom_head_accuracy", "frozen_mean_lr_accuracy", "frozen_cls_lr_accuracy",
                     "best_fine_tuned_accuracy", "untrained_accuracy")
@@ -114,6 +113,8 @@ def record_results(notebook: str, **metrics: float) -> dict:
 def basis_size(basis: str) -> int:
     """How many items the estimate of a metric rests on (see :data:`BAND_BASIS`), counted from ``data/``."""
     checks.text("basis", basis)
+    from .data import DATA_DIR
+
     name, _, part = basis.partition(":")
     if name == "qa/validation" and part == "quick":
         from .run_sizes import run_size

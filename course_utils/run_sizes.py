@@ -192,8 +192,7 @@ def run_size_table() -> str:
     for (task, column), run in RUN_SIZES.items():
         examples = "all" if run.train_examples is None else f"{run.train_examples:,}"
         layers = "all" if run.trainable_layers is None else f"top {run.trainable_layers}"
-        minutes = "not measured" if run.minutes is None else (
-            f"{run.minutes:g} (2 CPU cores)" if column != "full" else f"{run.minutes:g}")
+        minutes = "not measured" if run.minutes is None else f"{run.minutes:g} (2 CPU cores)"
         lines.append(f"| {task} | {column} | {examples} | {run.epochs:g} | {run.batch_size} | {run.max_length} | "
                      f"{run.learning_rate:g} ({run.schedule}) | {layers} | {minutes} | {run.note} |")
     return "\n".join(lines) + "\n"
