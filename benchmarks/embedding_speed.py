@@ -184,8 +184,7 @@ def onnx_mean_vectors(texts, session, tokenizer):
         hidden = torch.from_numpy(session.forward(inputs))
         return masked_mean(hidden, torch.from_numpy(inputs["attention_mask"])).numpy()
 
-    return logits_in_batches(forward, tokenizer, texts, batch_size=32, max_length=512,
-                             input_names=session.input_names)
+    return logits_in_batches(forward, tokenizer, texts, batch_size=32, max_length=512, input_names=session.input_names)
 
 
 def cosine_distance(a, b):
@@ -252,7 +251,8 @@ def run_size(n, pool, model, tokenizer, st_model, onnx_sessions):
 
 def table(results: list[dict]) -> str:
     lines = [
-        "| sentences | method | sentences/s | vs helper | peak memory above the model | max cosine distance to the helper |",
+        "| sentences | method | sentences/s | vs helper | peak memory above the model "
+        "| max cosine distance to the helper |",
         "|---|---|---|---|---|---|",
     ]
     for size in results:
@@ -260,7 +260,8 @@ def table(results: list[dict]) -> str:
         for r in size["rows"]:
             if "skipped_estimate_mb" in r:
                 lines.append(
-                    f"| {size['sentences']:,} | {r['method']} | skipped: needs ~{r['skipped_estimate_mb'] / 1024:.0f} GB "
+                    f"| {size['sentences']:,} | {r['method']} "
+                    f"| skipped: needs ~{r['skipped_estimate_mb'] / 1024:.0f} GB "
                     "(estimate) | | | |"
                 )
                 continue
@@ -310,8 +311,10 @@ def main() -> None:
     pool, _ = sentence_pool()
     sizes = (300, 1500) if args.quick else (2000, 10_000)
     results = [run_size(n, pool, model, tokenizer, st_model, onnx_sessions) for n in sizes]
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {THREADS} threads, " \
+    machine = (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {THREADS} threads, "
         f"torch {torch.__version__}"
+    )
     text = table(results)
     print(text)
     if not args.quick:
@@ -319,7 +322,10 @@ def main() -> None:
             "# Embedding speed\n\nWritten by `benchmarks/embedding_speed.py` "
             f"({time.strftime('%Y-%m-%d')}; {machine}). Mean pooling of the bundled all-MiniLM-L6-v2, "
             "sentences from `data/` (pool of distinct sentences, topped up with joined pairs when short).\n\n"
-            + text + "\n```json\n" + json.dumps(results, indent=1) + "\n```\n",
+            + text
+            + "\n```json\n"
+            + json.dumps(results, indent=1)
+            + "\n```\n",
             encoding="utf-8",
         )
         write_readme_table(text)

@@ -76,8 +76,9 @@ def grid(task: str) -> dict[str, tuple[Any, str]]:
             "offline full: lr1e-4 mean head 3 epochs": (r(b, learning_rate=1e-4, epochs=3), "mean"),
         }
     elif task == "qa":
-        b = RunSize(task, "quick", 2000, None, 1, 16, 192, 3e-4, stride=64, trainable_layers=3,
-                    answer_windows_only=True)
+        b = RunSize(
+            task, "quick", 2000, None, 1, 16, 192, 3e-4, stride=64, trainable_layers=3, answer_windows_only=True
+        )
         configs = {
             "lr1e-4 1200 windows": (RunSize(task, "quick", 1200, None, 1, 16, 256, 1e-4, stride=64), "auto"),
             "lr3e-4 len192 top3 2000 answer windows": (b, "auto"),
@@ -87,9 +88,13 @@ def grid(task: str) -> dict[str, tuple[Any, str]]:
             "lr3e-4 len192 top3 1200 answer windows": (r(b, train_examples=1200), "auto"),
             "lr3e-4 constant len192 top3 1200 answer windows": (r(b, train_examples=1200, schedule="constant"), "auto"),
             "lr2e-4 constant len192 top3 1200 answer windows": (
-                r(b, train_examples=1200, learning_rate=2e-4, schedule="constant"), "auto"),
+                r(b, train_examples=1200, learning_rate=2e-4, schedule="constant"),
+                "auto",
+            ),
             "offline full: lr3e-4 constant len192 top3 all answer windows 2 epochs": (
-                r(b, train_examples=None, epochs=2, schedule="constant"), "auto"),
+                r(b, train_examples=None, epochs=2, schedule="constant"),
+                "auto",
+            ),
         }
     else:
         b = RunSize(task, "quick", None, None, 1, 16, 96, 1e-4)
@@ -144,16 +149,22 @@ def question_answering(run: Any, tokenizer: Any) -> tuple[Any, Callable, Any]:
 
     from course_utils.data import load_task
     from course_utils.profiles import bundled_model_path
-    from course_utils.qa import postprocess_qa, prepare_qa_features, qa_logits, squad_metrics
+    from course_utils.qa import postprocess_qa, qa_logits
+    from course_utils.qa_features import prepare_qa_features
+    from course_utils.squad_metrics import squad_metrics
 
     data = load_task("qa", quick=False, online=False)
     from course_utils.training import take
 
-    train = data["train"].map(
-        lambda b: prepare_qa_features(b, tokenizer, run.max_length, run.stride),
-        batched=True,
-        remove_columns=data["train"].column_names,
-    ).remove_columns(["offset_mapping", "example_id"])
+    train = (
+        data["train"]
+        .map(
+            lambda b: prepare_qa_features(b, tokenizer, run.max_length, run.stride),
+            batched=True,
+            remove_columns=data["train"].column_names,
+        )
+        .remove_columns(["offset_mapping", "example_id"])
+    )
     if run.answer_windows_only:
         train = train.filter(lambda window: window["start_positions"] > 0)
     train = take(train, run.train_examples)
@@ -177,7 +188,8 @@ def ner(run: Any, tokenizer: Any) -> tuple[Any, Callable, Any]:
     from transformers import AutoModelForTokenClassification
 
     from course_utils.data import NER_TAGS, load_task
-    from course_utils.ner import entity_scores, predict_tags, tokenize_and_align
+    from course_utils.entities import entity_scores
+    from course_utils.ner import predict_tags, tokenize_and_align
     from course_utils.profiles import bundled_model_path
 
     data = load_task("ner", quick=False, online=False)
@@ -232,7 +244,12 @@ def run_one(task: str, name: str, run: Any, head: str) -> dict[str, Any]:
     keep = KeepBest(metric, evaluate=score)
     args = training_args(run, output_dir(f"recipe_{task}"), eval_strategy="no", logging_steps=20, disable_tqdm=True)
     trainer = Trainer(
-        model=model, args=args, train_dataset=train, data_collator=collator, processing_class=tokenizer, callbacks=[keep]
+        model=model,
+        args=args,
+        train_dataset=train,
+        data_collator=collator,
+        processing_class=tokenizer,
+        callbacks=[keep],
     )
     started = time.perf_counter()
     trainer.train()
@@ -280,8 +297,7 @@ def table(task: str) -> str:
         f"epoch, the best kept. Training budget for one model in the lesson: {BUDGET_S[task]} s of training "
         "(evaluation excluded).",
         "",
-        f"| configuration | train examples | steps | validation {metric} per epoch | best | train s | "
-        "fits budget |",
+        f"| configuration | train examples | steps | validation {metric} per epoch | best | train s | fits budget |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
@@ -293,8 +309,11 @@ def table(task: str) -> str:
             f"| {fits} |"
         )
     if rows:
-        lines += ["", f"Machine: {rows[0]['machine']}; dates {min(r['date'] for r in rows)} to "
-                  f"{max(r['date'] for r in rows)}. The last column compares training seconds with the budget."]
+        lines += [
+            "",
+            f"Machine: {rows[0]['machine']}; dates {min(r['date'] for r in rows)} to "
+            f"{max(r['date'] for r in rows)}. The last column compares training seconds with the budget.",
+        ]
     return "\n".join(lines) + "\n"
 
 

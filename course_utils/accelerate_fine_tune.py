@@ -8,8 +8,9 @@
 
 Without a GPU, ``--multi_gpu --num_processes 2`` starts two CPU processes (accelerate's torchrun
 launcher sits behind that flag; this script then trains on the CPU and the processes average
-their gradients over gloo). The same run-size table (``RUN_SIZES[("sentiment", size)]``), data (``load_task``), model (the
-``classifier`` role with the Trainer's head) and loop as lesson 6's ``train_loop`` (AdamW, the run's
+their gradients over gloo). The same run-size table (``RUN_SIZES[("sentiment", size)]``), data
+(``load_task``), model (the ``classifier`` role with the Trainer's head) and loop as lesson 6's
+``train_loop`` (AdamW, the run's
 schedule, clipping at 1). The run's batch is the *global* batch: each of N processes takes batch/N
 examples per step, so the recipe (and its learning rate) means the same on any number of processes.
 Writes test accuracy and macro-F1 (``classification_metrics``, as the lesson) to ``--out`` as JSON.
@@ -37,7 +38,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", choices=SIZES, default=None, help="run size (default: the profile's)")
     parser.add_argument("--train-examples", type=int, default=None, help="train on this many (default: the run size's)")
-    parser.add_argument("--eval-examples", type=int, default=None, help="score on this many test sentences (default: all)")
+    parser.add_argument(
+        "--eval-examples", type=int, default=None, help="score on this many test sentences (default: all)"
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=output_dir("accelerate_sentiment") / "metrics.json")
     args = parser.parse_args(argv)
@@ -58,8 +61,11 @@ def main(argv: list[str] | None = None) -> dict:
     set_seed(args.seed)
     run = run_size("sentiment", args.size or get_profile().size)
     if args.train_examples is not None or args.eval_examples is not None:
-        run = dataclasses.replace(run, train_examples=args.train_examples or run.train_examples,
-                                  eval_examples=args.eval_examples or run.eval_examples)
+        run = dataclasses.replace(
+            run,
+            train_examples=args.train_examples or run.train_examples,
+            eval_examples=args.eval_examples or run.eval_examples,
+        )
     world = accelerator.num_processes
     if run.batch_size % world:
         raise SystemExit(f"batch {run.batch_size} cannot be split over {world} processes: launch a divisor of it.")
@@ -67,8 +73,11 @@ def main(argv: list[str] | None = None) -> dict:
     with accelerator.main_process_first():  # one process fills the datasets cache, the others read it
         data = load_task("sentiment")
         tokenizer = AutoTokenizer.from_pretrained(model_name("classifier"))
-        encoded = data.map(lambda b: tokenizer(b["sentence"], truncation=True, max_length=run.max_length),
-                           batched=True, remove_columns=["idx", "sentence"])
+        encoded = data.map(
+            lambda b: tokenizer(b["sentence"], truncation=True, max_length=run.max_length),
+            batched=True,
+            remove_columns=["idx", "sentence"],
+        )
     names = data["train"].features["label"].names
     train = take(encoded["train"], run.train_examples, seed=args.seed)
     test = take(encoded["test"], run.eval_examples, seed=args.seed)
@@ -84,8 +93,10 @@ def main(argv: list[str] | None = None) -> dict:
     total = math.ceil(len(train_loader) * run.epochs)  # optimizer steps, the same on every process
     scheduler = get_scheduler(SCHEDULES[run.schedule], optimizer, math.ceil(run.warmup_ratio * total), total)
 
-    accelerator.print(f"{run.describe()}\n{world} process(es) on {accelerator.device}, "
-                      f"{run.batch_size // world} examples each per step, {total} steps")
+    accelerator.print(
+        f"{run.describe()}\n{world} process(es) on {accelerator.device}, "
+        f"{run.batch_size // world} examples each per step, {total} steps"
+    )
     started, step = time.perf_counter(), 0
     bar = progress_bar(total, "training", disable=not accelerator.is_main_process)
     model.train()
@@ -115,15 +126,22 @@ def main(argv: list[str] | None = None) -> dict:
             labels.append(gathered[1].cpu())
     metrics = classification_metrics(torch.cat(labels).tolist(), torch.cat(preds).tolist())
     record = {
-        "metrics": metrics, "processes": world, "device": str(accelerator.device), "steps": step,
-        "train_examples": len(train), "test_examples": len(torch.cat(labels)), "train_seconds": round(train_seconds, 1),
+        "metrics": metrics,
+        "processes": world,
+        "device": str(accelerator.device),
+        "steps": step,
+        "train_examples": len(train),
+        "test_examples": len(torch.cat(labels)),
+        "train_seconds": round(train_seconds, 1),
         "run": run.describe(),
     }
     if accelerator.is_main_process:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-        print(f"test accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f}; "
-              f"training {train_seconds:.0f} s; metrics in {args.out}")
+        print(
+            f"test accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f}; "
+            f"training {train_seconds:.0f} s; metrics in {args.out}"
+        )
     accelerator.end_training()
     return record
 

@@ -38,7 +38,9 @@ def text_list(name: str, value: Any, *, empty: bool = False) -> list[str]:
     """``value`` as a list of strings. A lone string is refused (it would be read character by
     character); ``empty=False`` refuses an empty list."""
     if isinstance(value, str):
-        raise TypeError(f"{name} must be a list of strings, not one string: wrap a single text as [{name[:-1] or 'text'}].")
+        raise TypeError(
+            f"{name} must be a list of strings, not one string: wrap a single text as [{name[:-1] or 'text'}]."
+        )
     if value is None or isinstance(value, (bytes, dict)) or not isinstance(value, Iterable):
         raise TypeError(f"{name} must be a list of strings, not {type(value).__name__} ({_shown(value)}).")
     items = list(value)
@@ -113,26 +115,42 @@ def array(name: str, value: Any, *, ndim: int | None = None, empty: bool = False
     return result
 
 
+def finite_numbers(name: str, value: Any, *, least: int = 1) -> np.ndarray:
+    """A flat list of at least ``least`` finite numbers."""
+    values = array(name, value, ndim=1)
+    if len(values) < least:
+        raise ValueError(f"{name} has {len(values)} value(s): pass at least {least}.")
+    if not np.isfinite(values).all():
+        raise ValueError(f"{name} contains NaN or infinity: pass finite numbers.")
+    return values
+
+
 def class_ids(name: str, value: Any) -> np.ndarray:
     """``value`` (list, array or tensor) as a 1-D int array of class ids; logits get a hint to take their argmax."""
     values = array(name, value)
     if values.ndim == 2:
-        raise ValueError(f"{name} has shape {values.shape}: these look like logits, pass class ids "
-                         f"({name}.argmax(-1)).")
+        raise ValueError(
+            f"{name} has shape {values.shape}: these look like logits, pass class ids ({name}.argmax(-1))."
+        )
     values = array(name, values, ndim=1)
     whole = np.isfinite(values) & (values == np.round(values))
     if not whole.all():
-        raise ValueError(f"{name} holds non-integer values ({values[~whole][:3]}...): {name} must hold class ids "
-                         "(ints such as 0, 1, 2), not probabilities.")
+        raise ValueError(
+            f"{name} holds non-integer values ({values[~whole][:3]}...): {name} must hold class ids "
+            "(ints such as 0, 1, 2), not probabilities."
+        )
     return values.astype(int)
 
 
 def tokenizer(name: str, value: Any) -> Any:
     """A Hugging Face tokenizer (something with ``convert_tokens_to_ids`` that can be called)."""
     if not (callable(value) and hasattr(value, "convert_tokens_to_ids")):
-        hint = " (that is a model: pass the tokenizer)" if hasattr(value, "config") and hasattr(value, "forward") else ""
-        raise TypeError(f"{name} must be a tokenizer, e.g. AutoTokenizer.from_pretrained(...), "
-                        f"not {type(value).__name__}{hint}.")
+        hint = (
+            " (that is a model: pass the tokenizer)" if hasattr(value, "config") and hasattr(value, "forward") else ""
+        )
+        raise TypeError(
+            f"{name} must be a tokenizer, e.g. AutoTokenizer.from_pretrained(...), not {type(value).__name__}{hint}."
+        )
     return value
 
 
@@ -148,7 +166,9 @@ def model(name: str, value: Any) -> Any:
     """A PyTorch model with a Hugging Face ``config`` (a transformers model or ``BertClassifier``)."""
     if not (hasattr(value, "config") and hasattr(value, "forward") and hasattr(value, "parameters")):
         hint = " (that is a tokenizer: pass the model)" if hasattr(value, "convert_tokens_to_ids") else ""
-        raise TypeError(f"{name} must be a model, e.g. AutoModel.from_pretrained(...), not {type(value).__name__}{hint}.")
+        raise TypeError(
+            f"{name} must be a model, e.g. AutoModel.from_pretrained(...), not {type(value).__name__}{hint}."
+        )
     return value
 
 
@@ -158,8 +178,9 @@ def columns(name: str, dataset: Any, needed: Iterable[str], hint: str = "") -> A
     if have is None and isinstance(dataset, dict):
         have = list(dataset)
     if have is None or isinstance(have, dict):
-        raise TypeError(f"{name} must be a datasets.Dataset (one split, e.g. data['train']), "
-                        f"not {type(dataset).__name__}.")
+        raise TypeError(
+            f"{name} must be a datasets.Dataset (one split, e.g. data['train']), not {type(dataset).__name__}."
+        )
     missing = [c for c in needed if c not in have]
     if missing:
         raise ValueError(f"{name} has no column(s) {missing} (it has {list(have)}){': ' + hint if hint else '.'}")

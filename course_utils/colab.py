@@ -37,9 +37,9 @@ if "google.colab" in sys.modules:
     import os
     import subprocess
 
-    COURSE = "{COURSE_DIR}"
+    COURSE, REPO = "{COURSE_DIR}", "{REPO_URL}"
     if not os.path.isdir(COURSE):
-        subprocess.run(["git", "clone", "--depth=1", "{REPO_URL}", COURSE], check=True)
+        subprocess.run(["git", "clone", "--depth=1", REPO, COURSE], check=True)
     sys.path.insert(0, COURSE)
     from course_utils.colab import finish_setup
 

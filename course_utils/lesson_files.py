@@ -35,7 +35,9 @@ def _read(path: Path) -> dict:
 
 def _check_notebook(notebook: Any) -> None:
     if not isinstance(notebook, dict):
-        raise TypeError(f"notebook must be a notebook dict (json.loads of an .ipynb file), not {type(notebook).__name__}.")
+        raise TypeError(
+            f"notebook must be a notebook dict (json.loads of an .ipynb file), not {type(notebook).__name__}."
+        )
     if not isinstance(notebook.get("cells"), list):
         raise ValueError(f"notebook has no list of 'cells' (it has {sorted(notebook)}): pass a whole .ipynb notebook.")
 
@@ -72,8 +74,10 @@ def with_colab_cell(notebook: dict) -> dict:
     notebook = copy.deepcopy(notebook)
     code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
     if not code or "google.colab" not in "".join(code[0]["source"]):
-        raise ValueError("notebook's first code cell is not the Colab set-up: insert an empty code cell holding "
-                         "'google.colab' before the set-up cell, then run this again.")
+        raise ValueError(
+            "notebook's first code cell is not the Colab set-up: insert an empty code cell holding "
+            "'google.colab' before the set-up cell, then run this again."
+        )
     code[0]["source"] = first_cell().splitlines(keepends=True)
     return notebook
 
@@ -90,14 +94,18 @@ def write_all(notebooks: Path = NOTEBOOKS, student: Path = STUDENT) -> list[Path
         raise ValueError(f"student={str(student)!r} is a file: pass a folder.")
     lessons = sorted(notebooks.glob("[0-9][0-9]_*.ipynb"))
     if not lessons:
-        raise ValueError(f"notebooks={str(notebooks)!r} has no lessons (NN_*.ipynb): pass the course's notebooks/ folder.")
+        raise ValueError(
+            f"notebooks={str(notebooks)!r} has no lessons (NN_*.ipynb): pass the course's notebooks/ folder."
+        )
     if student.resolve() == notebooks.resolve():
         raise ValueError("notebooks and student are the same folder: the student copies would replace the lessons.")
     for path in lessons:
         target = student / path.name
         if target.is_file() and _read(target) != student_copy(_read(target)):
-            raise ValueError(f"{target} has solutions or outputs, so it is not a student copy: check that student "
-                             f"({str(student)!r}) is the student/ folder and notebooks the lessons' folder.")
+            raise ValueError(
+                f"{target} has solutions or outputs, so it is not a student copy: check that student "
+                f"({str(student)!r}) is the student/ folder and notebooks the lessons' folder."
+            )
     student.mkdir(parents=True, exist_ok=True)
     written = []
     for path in lessons:

@@ -4,17 +4,16 @@
   ``word_ids()`` each word's first sub-token gets the word's label and the other pieces
   ``-100`` (ignored by the loss), or -- ``label_all=True`` -- every piece is labelled and
   continuation pieces of a ``B-X`` word get ``I-X``.
-* **Decoding**: one tag per word (its first sub-token's prediction), then entity spans with
-  IOB2 repair: an ``I-X`` that does not continue an ``X`` entity starts a new one.
-* **Scoring**: entity-level precision / recall / F1 with ``seqeval`` (strict IOB2 mode).
-* **Features**: frozen encoder vectors of each word's first sub-token (last layer, or the
-  last four concatenated as in the BERT paper's feature-based NER) for a linear tagger.
+* **Decoding**: one tag per word (its first sub-token's prediction); ``tags_from_logits`` and
+  ``ner_compute_metrics`` turn a model's token logits into tag lists and entity scores.
+
+Tags, entity spans, IOB2 repair and entity-level scores are in ``course_utils.entities``; the
+frozen-feature probe (word vectors and a linear tagger) is in ``course_utils.ner_probe``.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from numbers import Integral
 from typing import Any
 
@@ -22,19 +21,15 @@ import numpy as np
 
 from . import checks
 from .data import NER_TAGS
+from .entities import _check_tags, _not_a_list, entity_scores
 
 IGNORE_INDEX = -100
 
-ENTITY_COLOURS = {"PER": "#ffd6a5", "ORG": "#bde0fe", "LOC": "#caffbf", "MISC": "#e4c1f9"}
 EXAMPLE_SENTENCES = "[['EU', 'rejects', 'German', 'call']]"
 _MISSING = object()  # a word with no value yet
 
 
 # -- Argument checks specific to NER data -------------------------------------------------------
-
-
-def _not_a_list(value: Any) -> bool:
-    return value is None or isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable)
 
 
 def _sentences(
@@ -213,108 +208,6 @@ def _first_pieces(values: list, token_values: Sequence[Any], word_ids: Sequence[
             values[word_id] = value
 
 
-# -- Decoding and scoring ------------------------------------------------------------------------
-
-
-def _check_tags(tags: Sequence[str], name: str = "tags") -> list[str]:
-    """``tags`` as a list of IOB2 tag strings ('O', 'B-X', 'I-X')."""
-    if isinstance(tags, str):
-        raise TypeError(
-            f"{name} must be a list of tag strings such as ['B-PER', 'I-PER', 'O'], not one string: pass a list."
-        )
-    if _not_a_list(tags):
-        raise TypeError(f"{name} must be a list of tag strings such as ['B-PER', 'I-PER', 'O'], "
-                        f"not {type(tags).__name__} ({tags!r:.60}).")
-    tags = list(tags)
-    for tag in tags:
-        if not isinstance(tag, str):
-            raise TypeError(f"{name} contains {tag!r}, not a tag string: map ids to tags with NER_TAGS[i].")
-        if not (tag == "O" or tag[:2] in ("B-", "I-")):
-            raise ValueError(
-                f"{name} contains {tag!r}: use IOB2 tag strings ('O', 'B-X', 'I-X'); map ids with NER_TAGS."
-            )
-    return tags
-
-
-def _tag_lists(name: str, value: Any) -> list[list[str]]:
-    """One IOB2 tag list per sentence (a flat list of tags is refused)."""
-    if _not_a_list(value):
-        raise TypeError(f"{name} must be a list of tag lists, one per sentence, e.g. [['B-PER', 'I-PER', 'O']], "
-                        f"not {type(value).__name__} ({value!r:.60}).")
-    value = list(value)
-    if not value:
-        raise ValueError(f"{name} is empty: pass at least one sentence's tags.")
-    if isinstance(value[0], str):
-        raise TypeError(f"{name} is a flat list of tags ({value!r:.60}): pass one list per sentence, "
-                        f"e.g. [{name}] for a single sentence.")
-    return [_check_tags(tags, f"{name}[{i}]") for i, tags in enumerate(value)]
-
-
-def repair_iob2(tags: Sequence[str]) -> list[str]:
-    """Lesson 9: make a tag sequence valid IOB2: an ``I-X`` that does not continue ``X`` becomes ``B-X``."""
-    fixed = []
-    previous = "O"
-    for tag in _check_tags(tags):
-        if tag.startswith("I-") and (previous == "O" or previous[2:] != tag[2:]):
-            tag = "B-" + tag[2:]
-        fixed.append(tag)
-        previous = tag
-    return fixed
-
-def entity_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
-    """Lesson 9: entities as ``(type, first word, last word + 1)`` after :func:`repair_iob2`."""
-    spans = []
-    start, kind = None, None
-    for i, tag in enumerate([*repair_iob2(tags), "O"]):
-        if start is not None and not (tag.startswith("I-") and tag[2:] == kind):
-            spans.append((kind, start, i))
-            start, kind = None, None
-        if tag.startswith("B-"):
-            start, kind = i, tag[2:]
-    return spans
-
-
-def entity_scores(
-    y_true: Sequence[Sequence[str]], y_pred: Sequence[Sequence[str]], repair: bool = True, mode: str = "strict"
-) -> dict[str, float]:
-    """Lesson 9: entity-level precision, recall and F1 (seqeval, IOB2), predictions repaired first.
-
-    ``mode="strict"`` counts an entity only when type and both boundaries match exactly;
-    ``mode="default"`` is seqeval's conlleval-compatible mode.
-    """
-    from seqeval.metrics import f1_score, precision_score, recall_score
-    from seqeval.scheme import IOB2
-
-    checks.one_of("mode", mode, ("strict", "default"))
-    y_true, y_pred = _prepare(y_true, y_pred, repair)
-    kwargs = {"mode": "strict", "scheme": IOB2} if mode == "strict" else {}
-    return {
-        "precision": float(precision_score(y_true, y_pred, **kwargs)),
-        "recall": float(recall_score(y_true, y_pred, **kwargs)),
-        "f1": float(f1_score(y_true, y_pred, **kwargs)),
-    }
-
-
-def entity_report(y_true: Sequence[Sequence[str]], y_pred: Sequence[Sequence[str]], repair: bool = True) -> str:
-    """Lesson 9: seqeval's per-type report (strict IOB2), predictions repaired first."""
-    from seqeval.metrics import classification_report
-    from seqeval.scheme import IOB2
-
-    y_true, y_pred = _prepare(y_true, y_pred, repair)
-    return classification_report(y_true, y_pred, mode="strict", scheme=IOB2, digits=3, zero_division=0)
-
-
-def _prepare(y_true, y_pred, repair: bool) -> tuple[list[list[str]], list[list[str]]]:
-    y_true, y_pred = _tag_lists("y_true", y_true), _tag_lists("y_pred", y_pred)
-    if len(y_true) != len(y_pred):
-        raise ValueError(
-            f"y_true has {len(y_true)} sentences but y_pred has {len(y_pred)}: pass one list per sentence."
-        )
-    for i, (t, p) in enumerate(zip(y_true, y_pred, strict=True)):
-        if len(t) != len(p):
-            raise ValueError(f"sentence {i}: {len(t)} gold tags but {len(p)} predicted tags (one tag per word).")
-    return y_true, [repair_iob2(p) if repair else p for p in y_pred]
-
 
 # -- Running a model ------------------------------------------------------------------------------
 
@@ -392,176 +285,6 @@ def predict_tags(
     return [[label_names[outside if j is _MISSING else j] for j in words] for words in per_word]
 
 
-LAYER_CHOICES = ("last", "concat_last4", "sum_last4", "embeddings")
-
-
-def select_layers(hidden_states: Sequence[Any], layers: str | int = "last") -> Any:
-    """Lesson 9: one vector per token from ``output_hidden_states``: ``"last"``, ``"concat_last4"``,
-    ``"sum_last4"``, ``"embeddings"`` or a layer index (0 = embeddings)."""
-    import torch
-
-    if hidden_states is None:
-        raise TypeError(
-            "hidden_states is None: run the model with output_hidden_states=True and pass out.hidden_states."
-        )
-    if hasattr(hidden_states, "shape") or _not_a_list(hidden_states) or not hasattr(hidden_states, "__len__"):
-        raise TypeError(
-            f"hidden_states must be the tuple of every layer's output (out.hidden_states, with "
-            f"output_hidden_states=True), not {type(hidden_states).__name__}."
-        )
-    if len(hidden_states) == 0:
-        raise ValueError(
-            "hidden_states is empty: pass out.hidden_states (run the model with output_hidden_states=True)."
-        )
-    if layers == "last":
-        return hidden_states[-1]
-    if layers in ("concat_last4", "sum_last4"):
-        if len(hidden_states) < 4:
-            raise ValueError(
-                f"layers={layers!r} needs 4 hidden states, the model has {len(hidden_states)}: use 'last'."
-            )
-        last4 = tuple(hidden_states[-4:])
-        if not all(isinstance(h, torch.Tensor) for h in last4):
-            raise TypeError("hidden_states must hold tensors (the model's out.hidden_states).")
-        return torch.cat(last4, dim=-1) if layers == "concat_last4" else torch.stack(last4).sum(0)
-    if layers == "embeddings":
-        return hidden_states[0]
-    if isinstance(layers, int) and not isinstance(layers, bool) and -len(hidden_states) <= layers < len(hidden_states):
-        return hidden_states[layers]
-    raise ValueError(
-        f"layers={layers!r} is not a choice: use 'last', 'concat_last4', 'sum_last4', 'embeddings' "
-        f"or a layer index below {len(hidden_states)}."
-    )
-
-
-def word_features(
-    model: Any,
-    tokenizer: Any,
-    sentences: Sequence[Sequence[str]],
-    layers: str | int | Sequence[str | int] = "last",
-    batch_size: int = 32,
-    max_length: int = 256,
-) -> Any:
-    """Lesson 9: frozen features of each word's first sub-token, all sentences stacked: ``(n_words, dim)``.
-
-    ``model`` is a bare encoder (``AutoModel``). A sentence longer than ``max_length`` tokens (capped
-    at the model's positions) is read in overlapping windows; a word with no token (e.g. '') gets a
-    zero vector. With a list of layer choices (``["last", "concat_last4"]``) one pass over the data
-    returns a dict ``{choice: array}``.
-    """
-    import torch
-
-    checks.model("model", model)
-    checks.fast_tokenizer("tokenizer", tokenizer, "word_ids() needs one")
-    one = isinstance(layers, (str, int))
-    if not one and _not_a_list(layers):
-        raise TypeError(
-            f"layers must be a layer choice or a list of them, not {type(layers).__name__} ({layers!r:.60})."
-        )
-    choices = [layers] if one else list(layers)
-    if not choices:
-        raise ValueError("layers is empty: pass 'last', 'concat_last4', ... or a list of them.")
-    for choice in choices:
-        known = choice in LAYER_CHOICES if isinstance(choice, str) else isinstance(choice, int)
-        if not known or isinstance(choice, bool):
-            raise ValueError(f"layers has {choice!r}, not a choice: use {list(LAYER_CHOICES)} or a layer index.")
-    sentences = _sentences("sentences", sentences, empty=False)
-    batch_size = checks.integer("batch_size", batch_size, minimum=1)
-    max_length = _window_length(model, tokenizer, max_length)
-    device = next(model.parameters()).device
-    model.eval()
-    rows: dict[Any, list] = {choice: [[_MISSING] * len(words) for words in sentences] for choice in choices}
-    dims: dict[Any, int] = {}
-    with torch.no_grad():
-        for owners, enc in _encoded_batches(tokenizer, sentences, batch_size, max_length):
-            out = model(**{k: v.to(device) for k, v in enc.items()}, output_hidden_states=True)
-            for choice in choices:
-                vectors = select_layers(getattr(out, "hidden_states", None), choice).float().cpu().numpy()
-                dims[choice] = vectors.shape[-1]
-                for row, owner in enumerate(owners):
-                    _first_pieces(rows[choice][owner], vectors[row], enc.word_ids(row))
-    arrays = {}
-    for choice, per_sentence in rows.items():
-        zero = np.zeros(dims[choice], dtype=np.float32)
-        stacked = [np.stack([zero if v is _MISSING else v for v in words]) for words in per_sentence if words]
-        empty = np.zeros((0, dims[choice]), np.float32)
-        arrays[choice] = np.concatenate(stacked).astype(np.float32) if stacked else empty
-    return arrays[layers] if one else arrays
-
-
-def fit_linear_tagger(features: np.ndarray, labels: Sequence[int], c: float = 0.1, max_iter: int = 50) -> Any:
-    """Lesson 9: standardise + multinomial logistic regression, one word at a time (scikit-learn).
-
-    ``max_iter`` caps L-BFGS (more iterations change the tagging little; the convergence warning is
-    silenced). Fitted with one BLAS thread: on a busy 2-core machine, BLAS threads that wait for
-    each other make the fit about ten times slower.
-    """
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-    from threadpoolctl import threadpool_limits
-
-    if isinstance(features, (str, bytes, Mapping)) or features is None:
-        raise TypeError(
-            f"features must be an array (n_words, dim) such as word_features' result, not {type(features).__name__}."
-        )
-    features = np.asarray(features)
-    if features.dtype.kind not in "biuf":
-        raise TypeError(f"features must be an array of numbers (n_words, dim), not an array of {features.dtype}.")
-    if isinstance(labels, (str, bytes)) or _not_a_list(labels):
-        raise TypeError(f"labels must be a list or array of label ids, one per word, not {type(labels).__name__}.")
-    labels = np.asarray(labels)
-    if features.ndim != 2 or labels.ndim != 1 or len(features) != len(labels):
-        raise ValueError(
-            f"features {features.shape} and labels ({len(labels)}) do not match: pass one row and one label per word."
-        )
-    if len(np.unique(labels)) < 2:
-        raise ValueError(
-            f"labels has {len(np.unique(labels))} class(es): the tagger needs words of at least two classes."
-        )
-    if checks.number("c", c, minimum=0) == 0:
-        raise ValueError("c=0 is too small: pass a positive inverse regularisation strength, e.g. 0.1.")
-    max_iter = checks.integer("max_iter", max_iter, minimum=1)
-    tagger = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=max_iter))
-    with threadpool_limits(1), warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        tagger.fit(features, labels)
-    return tagger
-
-
-def _tag_ids(name: str, value: Any, label_names: list[str]) -> np.ndarray:
-    """Label ids (ints in 0..len(label_names)-1) as an int array."""
-    ids = checks.array(name, value, empty=True)
-    if ids.size and ((ids != np.round(ids)).any() or ids.min() < 0 or ids.max() >= len(label_names)):
-        bad = ids[(ids != np.round(ids)) | (ids < 0) | (ids >= len(label_names))][0]
-        raise ValueError(
-            f"{name} has {bad:g}, not a label id: pass ids from 0 to {len(label_names) - 1} (one per label name)."
-        )
-    return ids.astype(int)
-
-
-def split_by_sentence(
-    word_labels: Sequence[int], lengths: Sequence[int], label_names: Sequence[str] = NER_TAGS
-) -> list[list[str]]:
-    """Lesson 9: cut one flat list of per-word label ids back into per-sentence tag lists."""
-    label_names = checks.text_list("label_names", label_names)
-    word_labels = _tag_ids("word_labels", word_labels, label_names)
-    if word_labels.ndim != 1:
-        raise ValueError(f"word_labels has shape {word_labels.shape}: pass one label id per word (tagger.predict(X)).")
-    if isinstance(lengths, (str, bytes)) or _not_a_list(lengths):
-        raise TypeError(
-            f"lengths must be a list of sentence lengths (words per sentence), not {type(lengths).__name__}."
-        )
-    lengths = [checks.integer(f"lengths[{i}]", n, minimum=0) for i, n in enumerate(lengths)]
-    if sum(lengths) != len(word_labels):
-        raise ValueError(f"lengths add up to {sum(lengths)} words but there are {len(word_labels)} labels.")
-    bounds = np.cumsum([0, *lengths])
-    return [[label_names[i] for i in word_labels[a:b]] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-
-
 def tags_from_logits(
     logits: Any, labels: Any, label_names: Sequence[str] = NER_TAGS
 ) -> tuple[list[list[str]], list[list[str]]]:
@@ -608,41 +331,3 @@ def ner_compute_metrics(label_names: Sequence[str] = NER_TAGS) -> Any:
         return entity_scores(y_true, y_pred)
 
     return compute_metrics
-
-
-# -- Display ----------------------------------------------------------------------------------------
-
-
-def highlight_entities(words: Sequence[str], tags: Sequence[str]) -> str:
-    """Lesson 9: HTML of the sentence with each entity in a coloured box labelled with its type."""
-    if isinstance(words, str):
-        raise TypeError(f"words must be a list of words, one per tag, not one string ({words!r:.60}): pass a list, "
-                        "e.g. sentence.split().")
-    words = checks.text_list("words", words, empty=True)
-    tags = _check_tags(tags)
-    if len(words) != len(tags):
-        raise ValueError(f"words has {len(words)} items but tags has {len(tags)}: pass one tag per word.")
-    spans = {start: (kind, end) for kind, start, end in entity_spans(tags)}
-    parts = []
-    i = 0
-    while i < len(words):
-        if i in spans:
-            kind, end = spans[i]
-            colour = ENTITY_COLOURS.get(kind, "#eeeeee")
-            text = html.escape(" ".join(words[i:end]))
-            parts.append(
-                f'<span style="background:{colour};padding:1px 4px;border-radius:4px;color:#000">{text} '
-                f'<b style="font-size:70%">{html.escape(kind)}</b></span>'
-            )
-            i = end
-        else:
-            parts.append(html.escape(words[i]))
-            i += 1
-    return '<div style="line-height:2">' + " ".join(parts) + "</div>"
-
-
-def show_entities(words: Sequence[str], tags: Sequence[str]) -> None:
-    """Lesson 9: display :func:`highlight_entities` in a notebook."""
-    from IPython.display import HTML, display
-
-    display(HTML(highlight_entities(words, tags)))

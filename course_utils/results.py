@@ -30,8 +30,14 @@ RESULTS_ENV = "BERT_COURSE_RESULTS_DIR"  # the test suite points this elsewhere,
 BANDS_FILE = RESULTS_DIR / "bands.json"
 NO_BANDS_ENV = "BERT_COURSE_NO_BANDS"  # =1 while deliberately changing a lesson's numbers (then regenerate)
 _SENTIMENT_TEST = ("cls_lr_accuracy", "mean_lr_accuracy", "tfidf_lr_accuracy")
-_SENTIMENT_TUNED = ("trainer_accuracy", "custom_head_accuracy", "frozen_mean_lr_accuracy", "frozen_cls_lr_accuracy",
-                    "best_fine_tuned_accuracy", "untrained_accuracy")
+_SENTIMENT_TUNED = (
+    "trainer_accuracy",
+    "custom_head_accuracy",
+    "frozen_mean_lr_accuracy",
+    "frozen_cls_lr_accuracy",
+    "best_fine_tuned_accuracy",
+    "untrained_accuracy",
+)
 
 #: The evaluation set behind each banded metric: "<data task>/<split>" (its rows), "ner/<split>:<TYPE>"
 #: (its gold entities of that type, or of all types), or "qa/validation:quick" (the quick run's questions).
@@ -39,26 +45,39 @@ BAND_BASIS: dict[str, dict[str, str]] = {
     "03_features_logreg": dict.fromkeys(_SENTIMENT_TEST, "sentiment/test"),
     "04_all_layers": dict.fromkeys(("best_cls_probe_accuracy", "best_mean_probe_accuracy"), "sentiment/test"),
     "05_sentence_embeddings": {
-        **dict.fromkeys(("spearman_mean", "spearman_cls", "spearman_contrastive_after", "spearman_random",
-                         "spearman_cosine_loss", "spearman_tsdae", "spearman_simcse"), "similarity/test"),
+        **dict.fromkeys(
+            (
+                "spearman_mean",
+                "spearman_cls",
+                "spearman_contrastive_after",
+                "spearman_random",
+                "spearman_cosine_loss",
+                "spearman_tsdae",
+                "spearman_simcse",
+            ),
+            "similarity/test",
+        ),
         "intent_accuracy": "similarity/intents",
     },
     "06_fine_tuning": dict.fromkeys(_SENTIMENT_TUNED, "sentiment/test"),
-    "07_nli": {**dict.fromkeys(("accuracy", "macro_f1", "untrained_accuracy", "bi_encoder_accuracy"), "nli/test"),
-               "zero_shot_accuracy": "topics/topics"},
+    "07_nli": {
+        **dict.fromkeys(("accuracy", "macro_f1", "untrained_accuracy", "bi_encoder_accuracy"), "nli/test"),
+        "zero_shot_accuracy": "topics/topics",
+    },
     "08_question_answering": dict.fromkeys(("exact_match", "f1", "untrained_f1"), "qa/validation:quick"),
     "09_ner": {
         **dict.fromkeys(("f1", "frozen_f1", "frozen_last_f1"), "ner/test:ALL"),
         "untrained_f1": "ner/validation:ALL",
         **{f"f1_{kind}": f"ner/test:{kind}" for kind in ("PER", "ORG", "LOC", "MISC")},
     },
-    "10_cpu_inference": dict.fromkeys(("fp32_accuracy", "int8_accuracy", "int8_mixed_accuracy", "int8_agreement"),
-                                      "sentiment/test"),
+    "10_cpu_inference": dict.fromkeys(
+        ("fp32_accuracy", "int8_accuracy", "int8_mixed_accuracy", "int8_agreement"), "sentiment/test"
+    ),
 }
 
 
 def results_path() -> Path:
-    """``results/<online|offline>-<quick|full>.json`` for the current profile (or under ``$BERT_COURSE_RESULTS_DIR``)."""
+    """``results/<online|offline>-<quick|full>.json`` for the current profile (or in ``$BERT_COURSE_RESULTS_DIR``)."""
     profile = get_profile()
     folder = Path(os.environ[RESULTS_ENV]) if os.environ.get(RESULTS_ENV) else RESULTS_DIR
     return folder / f"{'online' if profile.online else 'offline'}-{profile.size}.json"
@@ -79,8 +98,10 @@ def read_results(path: str | Path | None = None) -> dict[str, dict]:
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise ValueError(f"path={str(path)!r} is not a results file (not JSON): pass a results/*.json file.") from None
     if not isinstance(results, dict):
-        raise ValueError(f"path={str(path)!r} holds a JSON {type(results).__name__}, not a results record: "
-                         "pass a results/*.json file.")
+        raise ValueError(
+            f"path={str(path)!r} holds a JSON {type(results).__name__}, not a results record: "
+            "pass a results/*.json file."
+        )
     return results
 
 
@@ -105,8 +126,10 @@ def record_results(notebook: str, **metrics: float) -> dict:
     everything = read_results(path) if path.is_file() else {}
     everything[notebook] = record
     path.write_text(json.dumps(dict(sorted(everything.items())), indent=2) + "\n", encoding="utf-8")
-    print(f"recorded in {path.parent.name}/{path.name}: {notebook} took {record['seconds']:.0f} s; " +
-          ", ".join(f"{k} {v:g}" for k, v in clean.items()))
+    print(
+        f"recorded in {path.parent.name}/{path.name}: {notebook} took {record['seconds']:.0f} s; "
+        + ", ".join(f"{k} {v:g}" for k, v in clean.items())
+    )
     return record
 
 
@@ -148,7 +171,9 @@ def band(value: float, n: int, kind: str = "proportion", scale: float = 1.0) -> 
 def make_bands(results: Mapping[str, dict]) -> dict[str, dict]:
     """The bands of every metric in :data:`BAND_BASIS` that ``results`` (a read_results dict) records."""
     if not isinstance(results, Mapping):
-        raise TypeError(f"results must be a dict {{notebook: record}} (as read_results returns), not {type(results).__name__}.")
+        raise TypeError(
+            f"results must be a dict {{notebook: record}} (as read_results returns), not {type(results).__name__}."
+        )
     bands: dict[str, dict] = {}
     for notebook, basis in BAND_BASIS.items():
         metrics = results.get(notebook, {}).get("metrics", {})
@@ -159,8 +184,12 @@ def make_bands(results: Mapping[str, dict]) -> dict[str, dict]:
             kind = "correlation" if metric.startswith("spearman") else "proportion"
             scale = 100.0 if notebook == "08_question_answering" else 1.0
             low, high = band(value, n, kind, scale)
-            bands.setdefault(notebook, {})[metric] = {"reference": value, "low": low, "high": high,
-                                                      "basis": f"{n} items of {where}"}
+            bands.setdefault(notebook, {})[metric] = {
+                "reference": value,
+                "low": low,
+                "high": high,
+                "basis": f"{n} items of {where}",
+            }
     return bands
 
 
@@ -170,16 +199,24 @@ def check_bands(notebook: str, metrics: Mapping[str, float], bands_file: str | P
     if not isinstance(metrics, Mapping):
         raise TypeError(f"metrics must be a dict {{name: value}}, not {type(metrics).__name__}.")
     bands = read_results(bands_file).get(notebook, {})
-    outside = [f"{notebook}: {name} = {value:g} is outside its band {bands[name]['low']:g} to "
-               f"{bands[name]['high']:g} (reference {bands[name]['reference']:g}, +-3 standard errors on "
-               f"{bands[name]['basis']})" for name, value in metrics.items()
-               if name in bands and not bands[name]["low"] <= value <= bands[name]["high"]]
+    outside = [
+        f"{notebook}: {name} = {value:g} is outside its band {bands[name]['low']:g} to "
+        f"{bands[name]['high']:g} (reference {bands[name]['reference']:g}, +-3 standard errors on "
+        f"{bands[name]['basis']})"
+        for name, value in metrics.items()
+        if name in bands and not bands[name]["low"] <= value <= bands[name]["high"]
+    ]
     if outside:
-        raise AssertionError("regression band exceeded - " + "; ".join(outside) +
-                             f". If the change is intended, rerun with {NO_BANDS_ENV}=1 and `make results`.")
+        raise AssertionError(
+            "regression band exceeded - "
+            + "; ".join(outside)
+            + f". If the change is intended, rerun with {NO_BANDS_ENV}=1 and `make results`."
+        )
 
 
-def write_bands(results_file: str | Path = RESULTS_DIR / "offline-quick.json", bands_file: str | Path = BANDS_FILE) -> dict:
+def write_bands(
+    results_file: str | Path = RESULTS_DIR / "offline-quick.json", bands_file: str | Path = BANDS_FILE
+) -> dict:
     """Write ``bands_file`` from the committed run in ``results_file``; return the bands."""
     bands = make_bands(read_results(checks.existing_path("results_file", results_file, kind="file")))
     Path(bands_file).write_text(json.dumps(bands, indent=1) + "\n", encoding="utf-8")
@@ -193,14 +230,19 @@ README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
 def results_table(results: dict[str, dict]) -> str:
     """The README's results table: one row per lesson, its run time and key metrics (``{}``: no rows, total 0)."""
     if not isinstance(results, Mapping):
-        raise TypeError(f"results must be a dict {{notebook: record}} (as read_results returns), "
-                        f"not {type(results).__name__}.")
+        raise TypeError(
+            f"results must be a dict {{notebook: record}} (as read_results returns), not {type(results).__name__}."
+        )
     for notebook, record in results.items():
         if not isinstance(record, Mapping) or not isinstance(record.get("metrics"), Mapping) or "seconds" not in record:
-            raise ValueError(f"results[{notebook!r}] must be a record {{'seconds': ..., 'metrics': {{...}}}}: "
-                             "pass the whole dict read_results returns, not one record.")
-    lines = ["| lesson | run time | key metrics (accuracies and F1 as fractions; QA on SQuAD's 0-100 scale) |",
-             "|---|---|---|"]
+            raise ValueError(
+                f"results[{notebook!r}] must be a record {{'seconds': ..., 'metrics': {{...}}}}: "
+                "pass the whole dict read_results returns, not one record."
+            )
+    lines = [
+        "| lesson | run time | key metrics (accuracies and F1 as fractions; QA on SQuAD's 0-100 scale) |",
+        "|---|---|---|",
+    ]
     for notebook, record in sorted(results.items()):
         metrics = ", ".join(f"{name} {value:g}" for name, value in record["metrics"].items())
         lines.append(f"| `{notebook}` | {record['seconds']:.0f} s | {metrics} |")

@@ -41,7 +41,9 @@ def run_case(request: pytest.FixtureRequest, func: Any, args: tuple, kwargs: dic
     while tb.tb_next is not None:
         tb = tb.tb_next
     raised_in = tb.tb_frame.f_code.co_filename
-    assert "course_utils" in raised_in, f"the error came from {raised_in}, not from course_utils: check the argument first"
+    assert "course_utils" in raised_in, (
+        f"the error came from {raised_in}, not from course_utils: check the argument first"
+    )
 
 
 def covered(cases: list) -> set[str]:

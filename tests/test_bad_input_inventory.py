@@ -20,23 +20,65 @@ HERE = Path(__file__).parent
 
 #: Every module of course_utils: every public helper of these has cases.
 HARDENED_MODULES = {
-    "training", "embeddings", "tokenization", "nli", "ner", "qa", "data", "profiles", "results", "claims",
-    "lesson_files", "exercises", "cpu_inference", "colab", "run_sizes", "classifier", "predictions",
-    "learning_curves", "trainer_setup",
+    "training",
+    "embeddings",
+    "tokenization",
+    "nli",
+    "ner",
+    "entities",
+    "ner_probe",
+    "qa",
+    "qa_features",
+    "squad_metrics",
+    "data",
+    "profiles",
+    "results",
+    "claims",
+    "lesson_files",
+    "exercises",
+    "exercises_inputs",
+    "exercises_features",
+    "exercises_fine_tuning",
+    "exercises_tasks",
+    "exercises_deployment",
+    "cpu_inference",
+    "colab",
+    "run_sizes",
+    "classifier",
+    "predictions",
+    "learning_curves",
+    "trainer_setup",
 }  # accelerate_fine_tune is a command-line script: tests/test_accelerate_fine_tune.py tests its arguments
 
 #: Public callables that take nothing a learner passes (or only a flag with one safe meaning).
 NO_USER_INPUT = {
-    "profiles.go_offline", "profiles.get_profile", "profiles.bundled_model_path", "profiles.quiet",
-    "profiles.library_versions", "profiles.seconds_since_setup", "profiles.Profile.quick",
-    "data.load_intents", "data.load_topics", "results.results_path",
-    "qa.Answer.empty", "run_sizes.RunSize.describe", "run_sizes.run_size_table", "colab.first_cell",
+    "profiles.go_offline",
+    "profiles.get_profile",
+    "profiles.bundled_model_path",
+    "profiles.quiet",
+    "profiles.library_versions",
+    "profiles.seconds_since_setup",
+    "profiles.Profile.quick",
+    "data.load_intents",
+    "data.load_topics",
+    "results.results_path",
+    "qa.Answer.empty",
+    "run_sizes.RunSize.describe",
+    "run_sizes.run_size_table",
+    "colab.first_cell",
     "profiles.hub_endpoint",  # reads HF_ENDPOINT; a bad value is refused (tests/test_profiles.py)
     "classifier.BertClassifier.config",
     # result types our functions return (a learner reads them, does not build them)
-    "exercises.Verdict", "qa.Span", "qa.Answer", "tokenization.WordPieceStep", "data.TaskData", "profiles.Profile",
+    "exercises.Verdict",
+    "qa.Span",
+    "qa.Answer",
+    "tokenization.WordPieceStep",
+    "data.TaskData",
+    "profiles.Profile",
     # called by the Trainer, not by a learner
-    "trainer_setup.KeepBest.on_epoch_end", "trainer_setup.KeepBest.on_evaluate", "trainer_setup.KeepBest.on_train_end",
+    "trainer_setup.KeepBest.on_epoch_end",
+    "trainer_setup.KeepBest.on_evaluate",
+    "trainer_setup.KeepBest.on_train_end",
     "checks.*",  # the checks themselves have their own tests (test_checks.py)
 }
 
@@ -76,7 +118,8 @@ def test_every_public_helper_has_bad_input_cases():
     exempt = {n for n in NO_USER_INPUT if not n.endswith(".*")}
     exempt_modules = {n.removesuffix(".*") for n in NO_USER_INPUT if n.endswith(".*")}
     wanted = {
-        n for n in public_callables() - exempt
+        n
+        for n in public_callables() - exempt
         if n.split(".")[0] in HARDENED_MODULES and n.split(".")[0] not in exempt_modules
     }
     missing = sorted(wanted - covered(all_cases()))

@@ -62,7 +62,9 @@ def test_first_cell_runs_in_a_simulated_colab(tmp_path):
         """
     )
     env = {**os.environ, "PIP_DRY_RUN": "1", "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    done = subprocess.run([sys.executable, "-c", script, cell, str(course)], capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", script, cell, str(course)], capture_output=True, text=True, env=env, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.strip().splitlines()
     installing = next(line for line in lines if line.startswith("Colab: installing"))

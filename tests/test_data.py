@@ -338,10 +338,12 @@ def sentence_overlap_answer(question: str, context: str) -> str:
 def test_qa_is_not_solved_by_word_overlap():
     """Answering with the best-overlapping sentence finds the right sentence often (questions are about
     the paragraph) but scores a low token F1: the span must still be read out of it."""
-    from course_utils.qa import squad_scores
+    from course_utils.squad_metrics import squad_scores
 
     validation = rows("qa")["validation"]
-    scores = [squad_scores(sentence_overlap_answer(r["question"], r["context"]), r["answers"]["text"]) for r in validation]
+    scores = [
+        squad_scores(sentence_overlap_answer(r["question"], r["context"]), r["answers"]["text"]) for r in validation
+    ]
     f1 = 100 * sum(f for _, f in scores) / len(scores)
     found = sum(
         r["answers"]["text"][0] in sentence_overlap_answer(r["question"], r["context"]) for r in validation

@@ -4,23 +4,27 @@ import numpy as np
 import pytest
 
 from course_utils.data import NER_TAGS
-from course_utils.ner import (
-    IGNORE_INDEX,
-    align_labels,
+from course_utils.entities import (
     entity_report,
     entity_scores,
     entity_spans,
-    fit_linear_tagger,
     highlight_entities,
+    repair_iob2,
+)
+from course_utils.ner import (
+    IGNORE_INDEX,
+    align_labels,
     ner_compute_metrics,
     predict_tags,
-    repair_iob2,
-    select_layers,
-    split_by_sentence,
     tags_from_logits,
     tokenize_and_align,
-    word_features,
     word_level,
+)
+from course_utils.ner_probe import (
+    fit_linear_tagger,
+    select_layers,
+    split_by_sentence,
+    word_features,
 )
 
 T = {name: i for i, name in enumerate(NER_TAGS)}
@@ -223,7 +227,7 @@ def test_tags_from_logits_and_compute_metrics():
 
 
 def test_exercise_checkers(tokenizer):
-    from course_utils.exercises import check_aligned_labels, check_entity_f1, check_entity_spans
+    from course_utils.exercises_tasks import check_aligned_labels, check_entity_f1, check_entity_spans
 
     expected = [
         IGNORE_INDEX,

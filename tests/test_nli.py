@@ -10,7 +10,7 @@ import pytest
 import torch
 from transformers import BertForSequenceClassification
 
-from course_utils import exercises as ex
+from course_utils import exercises_tasks as ex
 from course_utils import nli
 from course_utils.data import NLI_LABELS, offline_files
 

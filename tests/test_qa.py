@@ -8,16 +8,16 @@ import pytest
 from course_utils.qa import (
     Answer,
     answer_question,
-    answer_token_span,
     best_answer,
-    context_range,
-    exact_match,
     naive_answer,
-    normalize_answer,
     postprocess_qa,
-    prepare_qa_features,
     qa_logits,
     span_candidates,
+)
+from course_utils.qa_features import answer_token_span, context_range, prepare_qa_features
+from course_utils.squad_metrics import (
+    exact_match,
+    normalize_answer,
     squad_metrics,
     squad_scores,
     token_f1,
@@ -246,7 +246,7 @@ def test_max_over_gold_answers_and_aggregate():
 
 
 def test_exercise_checkers(tokenizer, capsys):
-    from course_utils.exercises import check_answer_positions, check_num_windows, check_squad_f1
+    from course_utils.exercises_tasks import check_answer_positions, check_num_windows, check_squad_f1
 
     question, context = "Who wrote it?", "It was written by Jane Austen in 1813."
     enc = tokenizer(question, context)

@@ -13,7 +13,7 @@ from datasets import Dataset
 from transformers import BertForSequenceClassification, EvalPrediction, get_linear_schedule_with_warmup
 
 from course_utils import classifier as clf
-from course_utils import exercises as ex
+from course_utils import exercises_fine_tuning as ex
 from course_utils import learning_curves as lc
 from course_utils import predictions as pred
 from course_utils import run_sizes as rs
@@ -74,7 +74,10 @@ def test_offline_full_is_the_quick_recipe_on_all_the_data():
         assert offline_full is rs.RUN_SIZES[(task, "offline full")] and offline_full.size == "full"
         assert offline_full.train_examples is None and offline_full.epochs > quick.epochs
         assert (offline_full.max_length, offline_full.schedule, offline_full.trainable_layers) == (
-            quick.max_length, quick.schedule, quick.trainable_layers)
+            quick.max_length,
+            quick.schedule,
+            quick.trainable_layers,
+        )
     assert rs.run_size("nli", "full") is rs.RUN_SIZES[("nli", "offline full")]  # the tests run offline
 
 
@@ -529,7 +532,9 @@ def test_a_run_size_rejects_an_unknown_schedule():
 def test_freeze_lower_layers_and_back():
     from transformers import BertConfig, BertForQuestionAnswering
 
-    config = BertConfig(vocab_size=100, hidden_size=16, num_hidden_layers=3, num_attention_heads=2, intermediate_size=32)
+    config = BertConfig(
+        vocab_size=100, hidden_size=16, num_hidden_layers=3, num_attention_heads=2, intermediate_size=32
+    )
     model = BertForQuestionAnswering(config)
     trainable = tr.freeze_lower_layers(model, 1)
     assert not any(p.requires_grad for p in model.bert.embeddings.parameters())
