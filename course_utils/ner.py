@@ -21,6 +21,7 @@ import numpy as np
 
 from . import checks
 from .data import NER_TAGS
+from .embeddings import length_sorted_batches
 from .entities import _check_tags, _not_a_list, entity_scores
 
 IGNORE_INDEX = -100
@@ -212,21 +213,18 @@ def _first_pieces(values: list, token_values: Sequence[Any], word_ids: Sequence[
 # -- Running a model ------------------------------------------------------------------------------
 
 
-def _batches(sentences: list[list[str]], batch_size: int):
-    """(indices, word lists) of batches of similar length, so little compute goes into padding."""
-    order = sorted(range(len(sentences)), key=lambda i: sum(len(w) for w in sentences[i]))
-    for start in range(0, len(order), batch_size):
-        indices = order[start : start + batch_size]
-        yield indices, [sentences[i] for i in indices]
-
-
 def _encoded_batches(tokenizer: Any, sentences: list[list[str]], batch_size: int, max_length: int):
-    """(sentence index of each row, encoding) per batch. A sentence longer than ``max_length`` tokens
-    becomes several rows, windows that overlap by a quarter, so that every word is seen."""
+    """(sentence index of each row, encoding) per batch of sentences of similar length
+    (:func:`~course_utils.embeddings.length_sorted_batches`). A sentence longer than ``max_length``
+    tokens becomes several rows, windows that overlap by a quarter, so that every word is seen."""
     stride = (max_length - tokenizer.num_special_tokens_to_add()) // 4
-    for indices, batch in _batches(sentences, batch_size):
+    if not sentences:
+        return
+    lengths = [min(len(ids), max_length) for ids in tokenizer(sentences, is_split_into_words=True)["input_ids"]]
+    for batch_indices in length_sorted_batches(lengths, batch_size * max_length, max_batch_size=batch_size):
+        indices = batch_indices.tolist()
         enc = tokenizer(
-            batch,
+            [sentences[i] for i in indices],
             is_split_into_words=True,
             truncation=True,
             max_length=max_length,

@@ -22,6 +22,7 @@ from torch.nn import functional as F
 
 from . import checks
 from .classifier import BertClassifier
+from .embeddings import length_sorted_batches
 from .profiles import progress_bar
 from .run_sizes import SCHEDULES, RunSize, _check_run
 from .trainer_setup import classification_metrics
@@ -174,7 +175,8 @@ def _logits(output: Any, model: nn.Module) -> torch.Tensor:
 @torch.no_grad()
 def predict_logits(model: nn.Module, dataset: Any, tokenizer: Any, batch_size: int = 64) -> tuple[np.ndarray, float]:
     """Logits for every row of a tokenized dataset (in its order), and the mean loss when it has labels
-    (NaN otherwise). Rows are batched by length, so little padding is computed."""
+    (NaN otherwise). Rows are batched by length (:func:`~course_utils.embeddings.length_sorted_batches`),
+    so little padding is computed."""
     checks.model("model", model)
     _tokenized("dataset", dataset)
     checks.tokenizer("tokenizer", tokenizer)
@@ -183,9 +185,18 @@ def predict_logits(model: nn.Module, dataset: Any, tokenizer: Any, batch_size: i
     was_training = model.training
     model.eval()
     device = _device_of(model)
-    order = np.argsort([len(ids) for ids in dataset["input_ids"]], kind="stable")
+    from torch.utils.data import DataLoader
+    from transformers import DataCollatorWithPadding
+
+    lengths = [len(ids) for ids in dataset["input_ids"]]
+    batches = length_sorted_batches(lengths, batch_tokens=batch_size * max(lengths), max_batch_size=batch_size)
+    loader = DataLoader(
+        dataset.select_columns(_model_columns(dataset)),
+        batch_sampler=[batch.tolist() for batch in batches],
+        collate_fn=DataCollatorWithPadding(tokenizer),
+    )
     logits, loss_sum, n = [], 0.0, 0
-    for batch in make_loader(dataset.select(order), tokenizer, batch_size):
+    for batch in loader:
         out = _logits(model(**_inputs(batch, device)), model)
         if "labels" in batch:
             loss_sum += F.cross_entropy(out, batch["labels"].to(device), reduction="sum").item()
@@ -193,7 +204,7 @@ def predict_logits(model: nn.Module, dataset: Any, tokenizer: Any, batch_size: i
         logits.append(out.float().cpu().numpy())
     model.train(was_training)
     result = np.empty_like(np.concatenate(logits))
-    result[order] = np.concatenate(logits)
+    result[np.concatenate(batches)] = np.concatenate(logits)
     return result, (loss_sum / n if n else float("nan"))
 
 

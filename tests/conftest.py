@@ -21,9 +21,16 @@ os.environ["BERT_COURSE_RESULTS_DIR"] = tempfile.mkdtemp(prefix="bert-course-res
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD_DIR), os.environ.get("PYTHONPATH")]))
 # ... and a guard that makes any attempt fail, here and (through sitecustomize) in the kernels.
 sys.path.insert(0, str(GUARD_DIR))
+import drift_sentinel  # noqa: E402
 import netguard  # noqa: E402
 
 netguard.install()
+
+
+def pytest_configure(config):
+    """Deprecations from torch, transformers, datasets, huggingface_hub, sentence-transformers are errors."""
+    for line in drift_sentinel.pytest_filters():
+        config.addinivalue_line("filterwarnings", line)
 
 
 @pytest.fixture(autouse=True)
