@@ -37,14 +37,15 @@ for name in MODELS:
     tokenizer = AutoTokenizer.from_pretrained(name)
     model, info = AutoModel.from_pretrained(name, attn_implementation="eager", output_loading_info=True)
     inputs = tokenizer("The City, 我爱北京", return_tensors="pt")
-    hidden = model(**inputs).last_hidden_state
+    output = model(**inputs, output_attentions=True)  # eager attention returns its maps (SDPA does not)
+    hidden = output.last_hidden_state
     report[name] = {
         "config_class": type(config).__name__, "model_type": config.model_type, "architectures": config.architectures,
         "id2label": config.id2label, "tokenizer_class": type(tokenizer).__name__,
         "tokens": tokenizer.tokenize("The City, 我爱北京"), "input_names": sorted(inputs),
         "model_class": type(model).__name__, "hidden": list(hidden.shape), "missing_keys": sorted(info["missing_keys"]),
         "token_type_embeddings": hasattr(model.embeddings, "token_type_embeddings"),
-        "pooler": getattr(model, "pooler", None) is not None, "attn": model.config._attn_implementation,
+        "pooler": getattr(model, "pooler", None) is not None, "attentions": len(output.attentions or ()),
     }
     tagger = "NER" in name  # its 9 labels: resize the sequence classifier's head, give the QA head its 2 outputs
     heads = [AutoModelForSequenceClassification.from_pretrained(name, num_labels=3, ignore_mismatched_sizes=tagger),
@@ -145,7 +146,7 @@ def test_model_loads_with_its_real_config_class_architecture_and_casing(reports,
     assert got["config_class"] == ("DistilBertConfig" if distil else "BertConfig")
     assert got["model_class"] == ("DistilBertModel" if distil else "BertModel")
     assert got["architectures"] == [ARCHITECTURES[name]]
-    assert got["attn"] == "eager" and got["hidden"][-1] == build.TINY["hidden_size"]
+    assert got["attentions"] == build.TINY["num_hidden_layers"] and got["hidden"][-1] == build.TINY["hidden_size"]
     assert got["tokenizer_class"] in ("BertTokenizer", "DistilBertTokenizer")
     if name in UNCASED:
         assert got["tokens"][:2] == ["the", "city"]
