@@ -2,7 +2,7 @@
 
 Use them with ``pytest_plugins = ["hub_standin.fixtures"]`` in a test module (pytest puts ``tests/`` on
 ``sys.path``; every module that does so shares one build and one server), then run the real clients in a
-child process (or a notebook kernel) with ``online_env(hub_standin.url, tmp_path)``: ``huggingface_hub``
+child process (or a notebook kernel) with ``server.online_env(hub_standin.url, tmp_path)``: ``huggingface_hub``
 reads ``HF_ENDPOINT`` and ``HF_HUB_OFFLINE`` when imported, and the test process itself is offline.
 """
 
@@ -13,9 +13,6 @@ from collections.abc import Iterator
 import pytest
 
 from . import build, server
-from .server import expected_blocked, online_env
-
-__all__ = ["expected_blocked", "hub_standin", "hub_standin_url", "online_env"]
 
 
 @pytest.fixture(scope="session")
