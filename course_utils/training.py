@@ -75,6 +75,25 @@ def take(dataset: Any, n: int | None, seed: int = 42) -> Any:
     return dataset.shuffle(seed=seed).select(range(n))
 
 
+def length_grouped(dataset: Any, batch_size: int, seed: int = 42) -> Any:
+    """The rows of a tokenized ``dataset`` in length-grouped batches, the batches in a seeded random order.
+
+    Sorted by ``input_ids`` length, cut into runs of ``batch_size`` rows, the runs shuffled (a short
+    remainder goes last): read in
+    this order (``TrainingArguments(train_sampling_strategy="sequential")``), each batch holds rows of
+    about one length and pads little. Every epoch then sees the same batches in the same order.
+    """
+    checks.columns("dataset", dataset, ["input_ids"])
+    batch_size = checks.integer("batch_size", batch_size, minimum=1)
+    checks.integer("seed", seed, minimum=0)
+    lengths = np.array([len(ids) for ids in dataset["input_ids"]])
+    by_length = np.argsort(lengths, kind="stable")
+    full = len(by_length) // batch_size * batch_size  # a short last batch stays last, so every cut falls
+    batches = by_length[:full].reshape(-1, batch_size)  # where the Trainer cuts: every batch_size rows
+    shuffled = batches[np.random.default_rng(seed).permutation(len(batches))].ravel()
+    return dataset.select(np.concatenate([shuffled, by_length[full:]]).tolist())
+
+
 def output_dir(name: str) -> Path:
     """``notebooks/outputs/<name>`` (git-ignored): where runs and saved models go."""
     checks.text("name", name)
