@@ -79,9 +79,9 @@ def length_grouped(dataset: Any, batch_size: int, seed: int = 42) -> Any:
     """The rows of a tokenized ``dataset`` in length-grouped batches, the batches in a seeded random order.
 
     Sorted by ``input_ids`` length, cut into runs of ``batch_size`` rows, the runs shuffled (a short
-    remainder goes last): read in
-    this order (``TrainingArguments(train_sampling_strategy="sequential")``), each batch holds rows of
-    about one length and pads little. Every epoch then sees the same batches in the same order.
+    remainder goes last): read in this order (``TrainingArguments(train_sampling_strategy="sequential")``),
+    each batch holds rows of about one length and pads little. Every epoch sees the same batches in the
+    same order.
     """
     checks.columns("dataset", dataset, ["input_ids"])
     batch_size = checks.integer("batch_size", batch_size, minimum=1)

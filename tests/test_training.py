@@ -118,14 +118,10 @@ def test_length_grouped_batches_hold_one_length_and_keep_every_row():
     assert sorted(grouped["row"]) == list(range(203))  # a reordering: nothing dropped or repeated
     batches = [grouped["input_ids"][i:i + 16] for i in range(0, 203, 16)]
     padded = sum(max(map(len, b)) * len(b) for b in batches)
-    assert padded / lengths.sum() < 1.35  # random batches of these lengths pad 1.9x
+    assert padded / lengths.sum() < 1.35  # random batches of these lengths pad about 1.8x
     assert grouped["row"] == tr.length_grouped(ds, 16)["row"] != tr.length_grouped(ds, 16, seed=1)["row"]
     spans = [max(map(len, b)) - min(map(len, b)) for b in batches]
     assert max(spans) <= 6 and len(batches[-1]) == 203 % 16
-    with pytest.raises(ValueError, match="input_ids"):
-        tr.length_grouped(Dataset.from_dict({"x": [1]}), 16)
-    with pytest.raises(ValueError, match="batch_size"):
-        tr.length_grouped(ds, 0)
 
 
 def test_output_dir_is_under_the_ignored_outputs_folder():
